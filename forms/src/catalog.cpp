@@ -634,7 +634,7 @@ private:
                 try {
                     Expression::parse(e.text(), known);
                 } catch (const FormsError& err) {
-                    fail_field(def.key, std::string(err.what()) +
+                    fail_field(def.key, strip_period(err.what()) +
                                             " (conditions may only use fields of the same form)");
                 }
             }

@@ -46,6 +46,8 @@ constexpr MessagePair kMessages[] = {
     {"invalid_email", "{label}不是有效的电子邮箱。", "{label} is not a valid e-mail address."},
     {"too_few_rows", "{label}至少需要填写{min}行。", "{label} needs at least {min} rows."},
     {"too_many_rows", "{label}最多填写{max}行。", "{label} allows at most {max} rows."},
+    {"condition_error", "{label}的显示或必填条件无法计算，请联系目录管理员。",
+     "The condition of {label} cannot be evaluated ({detail}); report it to the catalog team."},
     {"unknown_field", "表单中没有“{key}”这一项，该值将被忽略。",
      "The form has no field {key}; its value is ignored."},
     // Identifier checks (CheckResult::code), the English text comes from the check itself.
@@ -395,6 +397,10 @@ public:
         if (is_empty_value(v)) {
             if (required) {
                 issue(def, where, Severity::Error, "required", {});
+            } else if (def.type == FieldType::Table && def.rules.min_rows &&
+                       *def.rules.min_rows > 0) {
+                issue(def, where, Severity::Error, "too_few_rows",
+                      {{"min", std::to_string(*def.rules.min_rows)}});
             }
             return;
         }
@@ -680,6 +686,26 @@ private:
     ValidationResult& result_;
 };
 
+// Whether a (normalised) value has the representation of its field type. Conditions see only
+// well-typed values; a wrongly typed one counts as empty there and is reported by the check.
+bool well_typed(const FieldDef& def, const json& v) {
+    switch (def.type) {
+    case FieldType::Number:
+        return v.is_number();
+    case FieldType::Boolean:
+        return v.is_boolean();
+    case FieldType::MultiChoice:
+    case FieldType::Table:
+        return v.is_array();
+    case FieldType::Address:
+        return v.is_object();
+    case FieldType::Attachment:
+        return v.is_string() || v.is_array();
+    default:
+        return v.is_string();
+    }
+}
+
 } // namespace
 
 bool ValidationResult::ok() const {
@@ -740,13 +766,31 @@ ValidationResult validate_form(const MergedForm& form, const nlohmann::json& val
             result.values[f.field.key] = v.normalize(f.field, result.values[f.field.key]);
         }
     }
+    json condition_view = result.values;
     for (const auto& f : form.fields) {
-        if (!is_visible(f, result.values)) {
+        const auto it = condition_view.find(f.field.key);
+        if (it != condition_view.end() && !it->is_null() && !well_typed(f.field, *it)) {
+            *it = nullptr;
+        }
+    }
+    for (const auto& f : form.fields) {
+        bool visible = false;
+        bool required = false;
+        try {
+            visible = is_visible(f, condition_view);
+            required = visible && is_required(f, condition_view);
+        } catch (const FormsError& e) {
+            // A catalog condition that cannot be evaluated: say so on the field and go on.
+            v.issue(f.field, f.field.key, Severity::Error, "condition_error",
+                    {{"detail", e.what()}});
+            continue;
+        }
+        if (!visible) {
             continue;
         }
         const auto value =
             result.values.contains(f.field.key) ? result.values[f.field.key] : json();
-        v.check(f.field, f.field.key, value, is_required(f, result.values));
+        v.check(f.field, f.field.key, value, required);
     }
     if (options.report_unknown_keys) {
         for (const auto& [key, value] : result.values.items()) {
