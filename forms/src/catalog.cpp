@@ -725,8 +725,9 @@ private:
         }
         ServiceItem item;
         item.code = str(i, "code", true, 50);
+        where_ = "item " + item.code;
         item.name = text(i, "name", true);
-        where_ = "item " + item.code + " (" + item.name.zh + ")";
+        where_ += " (" + item.name.zh + ")";
         check_keys(i, {"code",
                        "basic_code",
                        "handle_item_code",
@@ -930,8 +931,9 @@ private:
         }
         Bundle bundle;
         bundle.code = str(b, "code", true, 50);
+        where_ = "bundle " + bundle.code;
         bundle.name = text(b, "name", true);
-        where_ = "bundle " + bundle.code + " (" + bundle.name.zh + ")";
+        where_ += " (" + bundle.name.zh + ")";
         check_keys(b, {"code", "name", "initials", "description", "items"});
         bundle.initials = str(b, "initials", true, 60);
         bundle.description = str(b, "description", false);
