@@ -131,6 +131,7 @@ KeyFile KeyFile::load(const std::filesystem::path& path) {
         kf.kdf_.n = kdf.at("n").get<std::uint64_t>();
         kf.kdf_.r = kdf.at("r").get<std::uint32_t>();
         kf.kdf_.p = kdf.at("p").get<std::uint32_t>();
+        kf.kdf_.salt = crypto::random_bytes(16); // for the constant-time dummy derivation
         for (const auto& [id, e] : j.at("users").items()) {
             Entry entry;
             const auto& ek = e.at("kdf");

@@ -5,14 +5,24 @@
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 
+#include <mutex>
+#include <vector>
+
 namespace ow::core::log {
 
 namespace {
-struct QuietByDefault {
-    QuietByDefault() { spdlog::set_default_logger(spdlog::null_logger_mt("onewindow-null")); }
-};
-const QuietByDefault quiet_by_default;
+std::mutex mutex;
+std::shared_ptr<spdlog::logger>& current() {
+    static std::shared_ptr<spdlog::logger> logger =
+        std::make_shared<spdlog::logger>("onewindow", std::make_shared<spdlog::sinks::null_sink_mt>());
+    return logger;
+}
 } // namespace
+
+spdlog::logger& logger() {
+    std::lock_guard lock(mutex);
+    return *current();
+}
 
 void open_file(const std::filesystem::path& dir) {
     try {
@@ -22,9 +32,13 @@ void open_file(const std::filesystem::path& dir) {
         auto logger = std::make_shared<spdlog::logger>("onewindow", sink);
         logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l [%P] %v");
         logger->flush_on(spdlog::level::info);
-        spdlog::set_default_logger(logger);
+        std::lock_guard lock(mutex);
+        // Keep replaced loggers alive: another thread may be writing through one right now.
+        static std::vector<std::shared_ptr<spdlog::logger>> retired;
+        retired.push_back(current());
+        current() = logger;
     } catch (const std::exception&) {
-        // A log that cannot be opened must not stop the counter; keep the null logger.
+        // A log that cannot be opened must not stop the counter; keep logging nowhere.
     }
 }
 
