@@ -60,7 +60,7 @@ bool role_allows(Role role, Permission permission) {
     case Permission::RestoreLicense:
         return role == Role::Clerk;
     case Permission::ViewCases:
-        return true;
+        return role == Role::Clerk || role == Role::Officer;
     case Permission::Decide:
     case Permission::Seal:
         return role == Role::Officer;
