@@ -139,3 +139,97 @@ const std::vector<std::pair<std::string, std::string>>& UiPreferences::languages
 }
 
 } // namespace ow::core
+
+// ---------------------------------------------------------------- ApplicantLookupPresenter
+
+#include "ow/core/reference_data.h"
+#include "ow/forms/identifiers.h"
+
+namespace ow::core {
+
+ApplicantLookupPresenter::Result ApplicantLookupPresenter::look_up(const std::string& input) {
+    Result r;
+    std::string id = ow::forms::normalize_identifier(input);
+    r.identifier = id;
+    if (id.empty()) {
+        r.severity = Severity::Error;
+        r.message = {N_("Type the applicant's ID number or unified social credit code."), {}};
+        return r;
+    }
+    bool looks_like_person = (id.size() == 18 || id.size() == 15) &&
+                             id.substr(0, id.size() - 1).find_first_not_of("0123456789") ==
+                                 std::string::npos;
+    ReferenceData ref(session_);
+    auto check = ow::forms::check_id_number(id);
+    auto uscc_check = ow::forms::check_uscc(id);
+    // An 18-digit USCC looks like an ID number: the one whose check passes decides.
+    bool person = check.status != ow::forms::CheckStatus::Invalid ||
+                  (looks_like_person && uscc_check.status != ow::forms::CheckStatus::Valid);
+    if (person) {
+        r.kind = Kind::Person;
+        if (check.status == ow::forms::CheckStatus::Invalid) {
+            r.severity = Severity::Error;
+            r.message = {N_("This ID number is not valid: {reason}"), {{"reason", check.message}}};
+            return r;
+        }
+        r.identifier = check.normalized;
+        auto p = ref.find_person(check.normalized);
+        if (!p) {
+            r.severity = Severity::Info;
+            r.message = {N_("Valid ID number; this person is not in the cache. Type the details "
+                            "in the form."),
+                         {}};
+            return r;
+        }
+        r.card = {{N_("Name"), p->name},
+                  {N_("ID number"), p->id_number},
+                  {N_("Gender"), p->gender == "male" ? N_("male") : N_("female")},
+                  {N_("Date of birth"), p->birth_date},
+                  {N_("Address"), p->address},
+                  {N_("Phone"), p->phone}};
+        r.source = N_("population cache");
+        r.severity = Severity::Info;
+        r.message = {N_("Found in the cache: {name}"), {{"name", p->name}}};
+    } else {
+        r.kind = Kind::Entity;
+        check = uscc_check;
+        if (check.status == ow::forms::CheckStatus::Invalid) {
+            r.severity = Severity::Error;
+            r.message = {N_("This is neither a valid ID number nor a valid unified social credit "
+                            "code: {reason}"),
+                         {{"reason", check.message}}};
+            return r;
+        }
+        auto e = ref.find_entity(check.normalized);
+        if (check.status == ow::forms::CheckStatus::Warning) {
+            r.severity = Severity::Warning;
+            r.message = {N_("Check this code with the applicant: {reason}"),
+                         {{"reason", check.message}}};
+        }
+        if (!e) {
+            if (r.severity == Severity::None) {
+                r.severity = Severity::Info;
+                r.message = {N_("Valid code; this organisation is not in the cache. Type the "
+                                "details in the form."),
+                             {}};
+            }
+            return r;
+        }
+        r.card = {{N_("Name"), e->name},
+                  {N_("Unified social credit code"), e->uscc},
+                  {N_("Type"), e->kind},
+                  {N_("Legal representative"), e->legal_representative},
+                  {N_("Address"), e->address},
+                  {N_("Established"), e->established}};
+        r.source = N_("legal-entity cache");
+        if (r.severity == Severity::None) {
+            r.severity = Severity::Info;
+            r.message = {N_("Found in the cache: {name}"), {{"name", e->name}}};
+        }
+    }
+    for (const auto& l : ref.licenses_of(r.identifier))
+        r.licenses.push_back(l.type_name + "  " + l.license_id);
+    return r;
+}
+
+} // namespace ow::core

@@ -83,3 +83,46 @@ BOOST_AUTO_TEST_CASE(ui_preferences_ignore_unknown_languages) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#include "ow/core/reference_data.h"
+
+BOOST_FIXTURE_TEST_CASE(applicant_lookup_recognises_checks_and_fills_the_card,
+                        ow::test::WorkstationFixture) {
+    {
+        auto a = admin();
+        ReferenceData(*a).generate_demo(100, 20);
+    }
+    auto c = clerk();
+    ApplicantLookupPresenter lookup(*c);
+    DemoDataGenerator gen;
+    using K = ApplicantLookupPresenter::Kind;
+    using S = ApplicantLookupPresenter::Severity;
+
+    auto person = gen.person(3);
+    auto r = lookup.look_up(" " + person.id_number + " ");
+    BOOST_TEST((r.kind == K::Person));
+    BOOST_TEST((r.severity == S::Info));
+    BOOST_REQUIRE(!r.card.empty());
+    BOOST_TEST(r.card[0].value == person.name);
+    BOOST_TEST(r.source == "population cache");
+
+    auto bad = person.id_number;
+    bad[17] = bad[17] == '0' ? '1' : '0';
+    r = lookup.look_up(bad);
+    BOOST_TEST((r.severity == S::Error));
+    BOOST_TEST(r.card.empty());
+
+    auto entity = gen.entity(5);
+    r = lookup.look_up(entity.uscc);
+    BOOST_TEST((r.kind == K::Entity));
+    BOOST_TEST(r.card[0].value == entity.name);
+    BOOST_TEST(r.licenses.size() == 1u);
+
+    // A real pilot code that fails the check digit: a warning, never a block.
+    r = lookup.look_up("91350100M0001TGQXM");
+    BOOST_TEST((r.kind == K::Entity));
+    BOOST_TEST((r.severity == S::Warning));
+
+    r = lookup.look_up("");
+    BOOST_TEST((r.severity == S::Error));
+}

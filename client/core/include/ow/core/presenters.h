@@ -97,3 +97,35 @@ private:
 };
 
 } // namespace ow::core
+
+namespace ow::core {
+
+// The first intake step: one field takes an ID number or a USCC; the type is recognised, the
+// identifier checked, and a match in the cache fills the applicant card.
+class ApplicantLookupPresenter {
+public:
+    explicit ApplicantLookupPresenter(Session& session) : session_(session) {}
+
+    enum class Kind { None, Person, Entity };
+    enum class Severity { None, Info, Warning, Error };
+    struct Field {
+        std::string label; // msgid
+        std::string value;
+    };
+    struct Result {
+        Kind kind = Kind::None;
+        std::string identifier; // normalised
+        Severity severity = Severity::None;
+        UiMessage message;        // what the check or the lookup found
+        std::vector<Field> card;  // the applicant card, empty when not in the cache
+        std::string source;       // msgid of where the card came from
+        std::vector<std::string> licenses; // "营业执照 1.2.156…" lines
+    };
+
+    Result look_up(const std::string& input);
+
+private:
+    Session& session_;
+};
+
+} // namespace ow::core
