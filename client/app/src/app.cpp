@@ -2,19 +2,17 @@
 
 #include "login_dialog.h"
 #include "main_frame.h"
-#include "selftest.h"
-#include "translate.h"
-
 #include "ow/core/log.h"
 #include "ow/core/presenters.h"
 #include "ow/core/util.h"
-
-#include <wx/cmdline.h>
-#include <wx/image.h>
+#include "selftest.h"
+#include "translate.h"
 
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <wx/cmdline.h>
+#include <wx/image.h>
 
 namespace ow::app {
 

@@ -3,10 +3,9 @@
 
 #include "ow/core/workstation.h"
 
-#include <wx/app.h>
-
 #include <filesystem>
 #include <memory>
+#include <wx/app.h>
 
 namespace ow::app {
 

@@ -1,11 +1,10 @@
 #include "area_panels.h"
 
-#include "translate.h"
-
 #include "ow/core/case_service.h"
 #include "ow/core/doctor.h"
 #include "ow/core/reference_data.h"
 #include "ow/core/user_service.h"
+#include "translate.h"
 
 #include <wx/button.h>
 #include <wx/choice.h>
@@ -29,7 +28,8 @@ wxStaticText* heading(wxWindow* parent, const wxString& text) {
     return label;
 }
 
-wxListCtrl* report_list(wxWindow* parent, const char* name, std::initializer_list<wxString> columns) {
+wxListCtrl* report_list(wxWindow* parent, const char* name,
+                        std::initializer_list<wxString> columns) {
     auto* list = new wxListCtrl(parent, wxID_ANY, wxDefaultPosition, wxDefaultSize,
                                 wxLC_REPORT | wxLC_SINGLE_SEL);
     list->SetName(name);
@@ -114,9 +114,9 @@ private:
         wxString held;
         for (const auto& l : r.licenses)
             held += utf8(l) + "\n";
-        licenses_->SetLabel(held.empty() ? wxString()
-                                         : _("E-licenses held (can replace paper copies):") +
-                                               "\n" + held);
+        licenses_->SetLabel(held.empty()
+                                ? wxString()
+                                : _("E-licenses held (can replace paper copies):") + "\n" + held);
         Layout();
     }
 
@@ -186,8 +186,9 @@ public:
         row->Add(input_, 0, wxRIGHT, 8);
         row->Add(find);
         top->Add(row, 0, wxBOTTOM, 12);
-        list_ = report_list(this, "licenses_list",
-                            {_("License"), _("Holder"), _("Identifier"), _("Issued"), _("Valid until")});
+        list_ = report_list(
+            this, "licenses_list",
+            {_("License"), _("Holder"), _("Identifier"), _("Issued"), _("Valid until")});
         list_->SetColumnWidth(2, 460);
         top->Add(list_, 1, wxEXPAND);
         SetSizer(top);
@@ -236,9 +237,9 @@ public:
         SetSizer(top);
     }
     void refresh() override {
-        pending_->SetLabel(wxString::Format(_("Changes waiting to be sent: %lld"),
-                                            static_cast<long long>(
-                                                ow::core::CaseService(session_).pending_outbox())));
+        pending_->SetLabel(wxString::Format(
+            _("Changes waiting to be sent: %lld"),
+            static_cast<long long>(ow::core::CaseService(session_).pending_outbox())));
     }
 
 private:
@@ -261,7 +262,8 @@ public:
         std::string current = ow::core::UserSettings(session_).get("language").value_or("");
         int i = 0;
         for (const auto& [code, label] : ow::core::UiPreferences::languages()) {
-            language_->Append(code.empty() ? tr(label) : utf8(code == "zh_CN" ? "中文（简体）" : "English"));
+            language_->Append(code.empty() ? tr(label)
+                                           : utf8(code == "zh_CN" ? "中文（简体）" : "English"));
             if (code == current)
                 language_->SetSelection(i);
             ++i;
@@ -309,8 +311,8 @@ public:
 private:
     wxTextCtrl* add_password(wxFlexGridSizer* grid, const wxString& label, const char* name) {
         grid->Add(new wxStaticText(this, wxID_ANY, label), 0, wxALIGN_CENTER_VERTICAL);
-        auto* text = new wxTextCtrl(this, wxID_ANY, "", wxDefaultPosition, wxSize(240, -1),
-                                    wxTE_PASSWORD);
+        auto* text =
+            new wxTextCtrl(this, wxID_ANY, "", wxDefaultPosition, wxSize(240, -1), wxTE_PASSWORD);
         text->SetName(name);
         grid->Add(text);
         return text;
@@ -349,12 +351,18 @@ private:
 wxWindow* create_area_panel(wxWindow* parent, const ow::core::Area& area,
                             ow::core::Session& session) {
     switch (area.id) {
-    case AreaId::Intake: return new IntakePanel(parent, session);
-    case AreaId::Cases: return new CaseListPanel(parent, session, false);
-    case AreaId::Approvals: return new CaseListPanel(parent, session, true);
-    case AreaId::Licenses: return new LicensesPanel(parent, session);
-    case AreaId::Sync: return new SyncPanel(parent, session);
-    case AreaId::Settings: return new SettingsPanel(parent, session);
+    case AreaId::Intake:
+        return new IntakePanel(parent, session);
+    case AreaId::Cases:
+        return new CaseListPanel(parent, session, false);
+    case AreaId::Approvals:
+        return new CaseListPanel(parent, session, true);
+    case AreaId::Licenses:
+        return new LicensesPanel(parent, session);
+    case AreaId::Sync:
+        return new SyncPanel(parent, session);
+    case AreaId::Settings:
+        return new SettingsPanel(parent, session);
     }
     return new wxPanel(parent);
 }

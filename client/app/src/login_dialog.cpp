@@ -1,8 +1,7 @@
 #include "login_dialog.h"
 
-#include "translate.h"
-
 #include "ow/core/secret.h"
+#include "translate.h"
 
 #include <wx/button.h>
 #include <wx/choice.h>
@@ -57,7 +56,8 @@ LoginDialog::LoginDialog(const std::filesystem::path& data_dir, OnLogin on_login
     int selected = 0, i = 0;
     for (const auto& [code, label] : ow::core::UiPreferences::languages()) {
         // Each language names itself, so anyone can find theirs.
-        language_->Append(code.empty() ? tr(label) : utf8(code == "zh_CN" ? "中文（简体）" : "English"));
+        language_->Append(code.empty() ? tr(label)
+                                       : utf8(code == "zh_CN" ? "中文（简体）" : "English"));
         if (code == current)
             selected = i;
         ++i;

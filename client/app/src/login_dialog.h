@@ -4,10 +4,9 @@
 #include "ow/core/presenters.h"
 #include "ow/core/workstation.h"
 
-#include <wx/dialog.h>
-
 #include <functional>
 #include <memory>
+#include <wx/dialog.h>
 
 class wxTextCtrl;
 class wxStaticText;

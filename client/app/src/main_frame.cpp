@@ -18,8 +18,7 @@ MainFrame::MainFrame(std::unique_ptr<ow::core::Session> session, OnLogout on_log
     : wxFrame(nullptr, wxID_ANY, _("OneWindow"), wxDefaultPosition, wxSize(1280, 760)),
       session_(std::move(session)), shell_(*session_), on_logout_(std::move(on_logout)) {
     SetName("main_frame");
-    SetTitle(wxString::Format(_("OneWindow — workstation %s"),
-                              utf8(session_->workstation_code())));
+    SetTitle(wxString::Format(_("OneWindow — workstation %s"), utf8(session_->workstation_code())));
     auto* root = new wxPanel(this);
     auto* row = new wxBoxSizer(wxHORIZONTAL);
 
@@ -84,12 +83,15 @@ void MainFrame::build_menu() {
         int id = wxWindow::NewControlId();
         go->Append(id, item);
         AreaId area_id = area.id;
-        Bind(wxEVT_MENU, [this, area_id](wxCommandEvent&) { show_area(area_id); }, id);
+        Bind(
+            wxEVT_MENU, [this, area_id](wxCommandEvent&) { show_area(area_id); }, id);
     }
     bar->Append(go, _("&Go"));
     SetMenuBar(bar);
-    Bind(wxEVT_MENU, [this](wxCommandEvent&) { logout(); }, wxID_CLOSE);
-    Bind(wxEVT_MENU, [this](wxCommandEvent&) { Close(); }, wxID_EXIT);
+    Bind(
+        wxEVT_MENU, [this](wxCommandEvent&) { logout(); }, wxID_CLOSE);
+    Bind(
+        wxEVT_MENU, [this](wxCommandEvent&) { Close(); }, wxID_EXIT);
 }
 
 void MainFrame::show_area(AreaId id) {
@@ -99,10 +101,12 @@ void MainFrame::show_area(AreaId id) {
     book_->ChangeSelection(static_cast<std::size_t>(it->second));
     for (auto& [area, button] : nav_) {
         bool active = area == id;
-        button->SetBackgroundColour(active ? wxColour(0x3D, 0x6F, 0xB6) : wxColour(0x26, 0x3A, 0x5A));
+        button->SetBackgroundColour(active ? wxColour(0x3D, 0x6F, 0xB6)
+                                           : wxColour(0x26, 0x3A, 0x5A));
         button->Refresh();
     }
-    if (auto* panel = dynamic_cast<AreaPanel*>(book_->GetPage(static_cast<std::size_t>(it->second))))
+    if (auto* panel =
+            dynamic_cast<AreaPanel*>(book_->GetPage(static_cast<std::size_t>(it->second))))
         panel->refresh();
 }
 

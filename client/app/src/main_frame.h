@@ -5,11 +5,10 @@
 #include "ow/core/presenters.h"
 #include "ow/core/workstation.h"
 
-#include <wx/frame.h>
-
 #include <functional>
 #include <map>
 #include <memory>
+#include <wx/frame.h>
 
 class wxSimplebook;
 class wxButton;

@@ -1,21 +1,19 @@
 #include "selftest.h"
 
 #include "app.h"
+#include "ow/core/reference_data.h"
 #include "translate.h"
 
-#include "ow/core/reference_data.h"
-
+#include <cstring>
+#include <iostream>
 #include <wx/button.h>
-#include <wx/dcmemory.h>
 #include <wx/dcclient.h>
+#include <wx/dcmemory.h>
 #include <wx/listctrl.h>
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
 #include <wx/uiaction.h>
 #include <wx/utils.h>
-
-#include <cstring>
-#include <iostream>
 
 namespace ow::app {
 namespace {
@@ -166,7 +164,8 @@ int run_selftest(App& app, const std::filesystem::path& out_dir) {
     frame->SetSize(1280, 720);
     frame->Move(0, 0);
     expect_areas(d, {"intake", "cases", "licenses", "sync", "settings"}, {"approvals"}, "clerk");
-    d.check(frame->GetStatusBar()->GetStatusText(0).Contains("·"), "status bar shows user and role");
+    d.check(frame->GetStatusBar()->GetStatusText(0).Contains("·"),
+            "status bar shows user and role");
 
     // 3. Applicant lookup in the intake area fills the card from the cache.
     if (auto* field = d.find<wxTextCtrl>("intake_applicant_id")) {

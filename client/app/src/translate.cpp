@@ -12,7 +12,9 @@ namespace {
 std::string active_language;
 }
 
-wxString utf8(const std::string& text) { return wxString::FromUTF8(text.c_str()); }
+wxString utf8(const std::string& text) {
+    return wxString::FromUTF8(text.c_str());
+}
 
 wxString tr(const std::string& msgid) {
     if (msgid.empty())
@@ -55,6 +57,8 @@ void setup_language(const std::string& language) {
     }
 }
 
-std::string current_language() { return active_language; }
+std::string current_language() {
+    return active_language;
+}
 
 } // namespace ow::app

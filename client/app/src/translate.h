@@ -4,9 +4,8 @@
 
 #include "ow/core/presenters.h"
 
-#include <wx/string.h>
-
 #include <string>
+#include <wx/string.h>
 
 namespace ow::app {
 

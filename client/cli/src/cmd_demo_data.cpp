@@ -1,6 +1,5 @@
 // onewindow-cli demo-data --persons N --entities M --user ADMIN [--password-stdin]
 #include "cli_support.h"
-
 #include "ow/core/reference_data.h"
 
 #include <chrono>
@@ -24,7 +23,8 @@ int run(Context& ctx) {
             if (!quiet)
                 ctx.err << "\r" << done << " / " << total << std::flush;
         });
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!quiet)
         ctx.err << "\n";
     ctx.out << "demo data in " << seconds << " s; cache now holds " << counts.persons

@@ -1,27 +1,22 @@
 // onewindow-cli find person|entity|name|licenses VALUE --user NAME [--password-stdin] [--json]
 // Looks applicants up in the cached reference data, as the clerk does at the counter.
 #include "cli_support.h"
-
 #include "ow/core/reference_data.h"
 
 #include <nlohmann/json.hpp>
-
 #include <ostream>
 
 namespace ow::cli {
 namespace {
 
 nlohmann::json to_json(const ow::core::Person& p) {
-    return {{"id_number", p.id_number}, {"name", p.name},       {"gender", p.gender},
+    return {{"id_number", p.id_number},   {"name", p.name},       {"gender", p.gender},
             {"birth_date", p.birth_date}, {"address", p.address}, {"phone", p.phone}};
 }
 nlohmann::json to_json(const ow::core::Entity& e) {
-    return {{"uscc", e.uscc},
-            {"name", e.name},
-            {"kind", e.kind},
-            {"legal_representative", e.legal_representative},
-            {"address", e.address},
-            {"established", e.established}};
+    return {{"uscc", e.uscc},       {"name", e.name},
+            {"kind", e.kind},       {"legal_representative", e.legal_representative},
+            {"address", e.address}, {"established", e.established}};
 }
 
 int run(Context& ctx) {

@@ -6,9 +6,8 @@
 #include "ow/core/util.h"
 #include "ow/core/workstation.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace ow::core {
 namespace {
@@ -106,15 +105,18 @@ CaseSummary CaseService::create(const CaseDraft& draft) {
             material.bind(7, m.license_id);
         material.run();
         material.reset();
-        materials.push_back({{"key", m.key}, {"status", m.status}, {"pages", m.pages},
+        materials.push_back({{"key", m.key},
+                             {"status", m.status},
+                             {"pages", m.pages},
                              {"license_id", m.license_id}});
     }
     nlohmann::json payload = {{"id", id},
                               {"case_number", number},
                               {"workstation", session_.workstation_id()},
-                              {"applicant", {{"kind", draft.applicant_kind},
-                                             {"id", draft.applicant_id},
-                                             {"name", draft.applicant_name}}},
+                              {"applicant",
+                               {{"kind", draft.applicant_kind},
+                                {"id", draft.applicant_id},
+                                {"name", draft.applicant_name}}},
                               {"items", draft.items},
                               {"catalog_version", draft.catalog_version},
                               {"form", form},
@@ -131,8 +133,9 @@ CaseSummary CaseService::create(const CaseDraft& draft) {
         .bind(3, payload.dump())
         .bind(4, now)
         .run();
-    session_.audit().append(session_.user().name, "case.intake", number,
-                            nlohmann::json({{"items", draft.items}, {"state", draft.state}}).dump());
+    session_.audit().append(
+        session_.user().name, "case.intake", number,
+        nlohmann::json({{"items", draft.items}, {"state", draft.state}}).dump());
     tx.commit();
     log::info("case taken in: id={} number={} items={}", id, number, draft.items.size());
     auto stored = find(number);

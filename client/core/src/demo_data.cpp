@@ -1,13 +1,11 @@
 // The deterministic demo generator. No database code here: the cache benchmark links this file
 // against plain SQLite as its peer.
 #include "ow/core/reference_data.h"
-
 #include "ow/forms/identifiers.h"
-
-#include <nlohmann/json.hpp>
 
 #include <array>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string_view>
 
 namespace ow::core {
@@ -32,13 +30,26 @@ struct Place {
 };
 // County-level divisions (GB/T 2260) used for birthplaces and addresses.
 constexpr std::array<Place, 20> kPlaces = {{
-    {"110101", "北京市东城区"},     {"110105", "北京市朝阳区"},     {"110108", "北京市海淀区"},
-    {"310101", "上海市黄浦区"},     {"310115", "上海市浦东新区"},   {"440103", "广东省广州市荔湾区"},
-    {"440106", "广东省广州市天河区"}, {"440305", "广东省深圳市南山区"}, {"440304", "广东省深圳市福田区"},
-    {"330106", "浙江省杭州市西湖区"}, {"320106", "江苏省南京市鼓楼区"}, {"420106", "湖北省武汉市武昌区"},
-    {"510104", "四川省成都市锦江区"}, {"610113", "陕西省西安市雁塔区"}, {"370102", "山东省济南市历下区"},
-    {"350203", "福建省厦门市思明区"}, {"150102", "内蒙古自治区呼和浩特市新城区"},
-    {"430104", "湖南省长沙市岳麓区"}, {"120101", "天津市和平区"},     {"500103", "重庆市渝中区"},
+    {"110101", "北京市东城区"},
+    {"110105", "北京市朝阳区"},
+    {"110108", "北京市海淀区"},
+    {"310101", "上海市黄浦区"},
+    {"310115", "上海市浦东新区"},
+    {"440103", "广东省广州市荔湾区"},
+    {"440106", "广东省广州市天河区"},
+    {"440305", "广东省深圳市南山区"},
+    {"440304", "广东省深圳市福田区"},
+    {"330106", "浙江省杭州市西湖区"},
+    {"320106", "江苏省南京市鼓楼区"},
+    {"420106", "湖北省武汉市武昌区"},
+    {"510104", "四川省成都市锦江区"},
+    {"610113", "陕西省西安市雁塔区"},
+    {"370102", "山东省济南市历下区"},
+    {"350203", "福建省厦门市思明区"},
+    {"150102", "内蒙古自治区呼和浩特市新城区"},
+    {"430104", "湖南省长沙市岳麓区"},
+    {"120101", "天津市和平区"},
+    {"500103", "重庆市渝中区"},
 }};
 
 constexpr std::array<std::string_view, 60> kSurnames = {
@@ -51,14 +62,15 @@ constexpr std::array<std::string_view, 64> kGiven = {
     "超", "秀", "霞", "平", "刚", "桂", "英", "华", "建", "国", "文", "红", "玉", "兰", "斌", "宇",
     "浩", "凯", "佳", "欣", "怡", "晨", "思", "雨", "梓", "涵", "子", "轩", "博", "然", "琳", "婷",
     "鹏", "飞", "志", "海", "云", "龙", "春", "晓", "东", "亮", "慧", "颖", "嘉", "瑞", "宁", "彤"};
-constexpr std::array<std::string_view, 12> kStreets = {
-    "人民路", "解放路", "建设路", "中山路", "和平街", "文化路",
-    "光明街", "新华路", "长安街", "青年路", "胜利路", "友谊路"};
-constexpr std::array<std::string_view, 16> kTrade = {
-    "鑫源", "华泰", "恒信", "瑞丰", "金禾", "博远", "启航", "明德",
-    "星辰", "安和", "宏达", "嘉禾", "润泽", "天元", "九州", "同心"};
-constexpr std::array<std::string_view, 10> kIndustry = {
-    "餐饮管理", "商贸", "科技", "建筑工程", "物流", "文化传媒", "食品", "信息技术", "环保科技", "咨询服务"};
+constexpr std::array<std::string_view, 12> kStreets = {"人民路", "解放路", "建设路", "中山路",
+                                                       "和平街", "文化路", "光明街", "新华路",
+                                                       "长安街", "青年路", "胜利路", "友谊路"};
+constexpr std::array<std::string_view, 16> kTrade = {"鑫源", "华泰", "恒信", "瑞丰", "金禾", "博远",
+                                                     "启航", "明德", "星辰", "安和", "宏达", "嘉禾",
+                                                     "润泽", "天元", "九州", "同心"};
+constexpr std::array<std::string_view, 10> kIndustry = {"餐饮管理", "商贸",     "科技", "建筑工程",
+                                                        "物流",     "文化传媒", "食品", "信息技术",
+                                                        "环保科技", "咨询服务"};
 
 // SplitMix64: a fast, well-mixed 64-bit hash for per-record choices.
 std::uint64_t mix(std::uint64_t x) {
@@ -89,7 +101,8 @@ std::string date_from_days(std::uint64_t days_since_1940) {
     return buf;
 }
 
-template <std::size_t N> std::string_view pick(const std::array<std::string_view, N>& a, std::uint64_t h) {
+template <std::size_t N>
+std::string_view pick(const std::array<std::string_view, N>& a, std::uint64_t h) {
     return a[h % N];
 }
 
@@ -97,7 +110,9 @@ template <std::size_t N> std::string_view pick(const std::array<std::string_view
 
 DemoDataGenerator::DemoDataGenerator(std::uint64_t seed) : seed_(seed) {}
 
-std::size_t DemoDataGenerator::capacity() { return static_cast<std::size_t>(kIdSpace); }
+std::size_t DemoDataGenerator::capacity() {
+    return static_cast<std::size_t>(kIdSpace);
+}
 
 Person DemoDataGenerator::person(std::size_t index) const {
     std::uint64_t x = (static_cast<std::uint64_t>(index) * kIdMultiplier + seed_) % kIdSpace;
@@ -188,12 +203,9 @@ LicenseRecord DemoDataGenerator::business_license(const Entity& holder, std::siz
     r.issuer = "市场监督管理局";
     r.issue_date = holder.established;
     r.valid_until = "长期";
-    nlohmann::json face = {{"名称", holder.name},
-                           {"统一社会信用代码", holder.uscc},
-                           {"类型", holder.kind},
-                           {"法定代表人", holder.legal_representative},
-                           {"住所", holder.address},
-                           {"成立日期", holder.established},
+    nlohmann::json face = {{"名称", holder.name},    {"统一社会信用代码", holder.uscc},
+                           {"类型", holder.kind},    {"法定代表人", holder.legal_representative},
+                           {"住所", holder.address}, {"成立日期", holder.established},
                            {"营业期限", "长期"}};
     r.face_data = face.dump();
     r.source = "demo";

@@ -2,10 +2,9 @@
 
 #include "ow/core/util.h"
 
+#include <mutex>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
-
-#include <mutex>
 #include <vector>
 
 namespace ow::core::log {
@@ -13,8 +12,8 @@ namespace ow::core::log {
 namespace {
 std::mutex mutex;
 std::shared_ptr<spdlog::logger>& current() {
-    static std::shared_ptr<spdlog::logger> logger =
-        std::make_shared<spdlog::logger>("onewindow", std::make_shared<spdlog::sinks::null_sink_mt>());
+    static std::shared_ptr<spdlog::logger> logger = std::make_shared<spdlog::logger>(
+        "onewindow", std::make_shared<spdlog::sinks::null_sink_mt>());
     return logger;
 }
 } // namespace

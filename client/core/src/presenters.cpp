@@ -22,7 +22,9 @@ bool LoginPresenter::can_submit(std::size_t password_length) const {
     return !user_name_.empty() && password_length > 0;
 }
 
-bool LoginPresenter::workstation_exists() const { return Workstation::exists(data_dir_); }
+bool LoginPresenter::workstation_exists() const {
+    return Workstation::exists(data_dir_);
+}
 
 std::unique_ptr<Session> LoginPresenter::submit(const SecretString& password) {
     error_ = {};
@@ -63,32 +65,46 @@ std::vector<Area> ShellPresenter::areas() const {
 
 bool ShellPresenter::may_open(AreaId id) const {
     switch (id) {
-    case AreaId::Intake: return session_.may(Permission::Intake);
-    case AreaId::Cases: return session_.may(Permission::ViewCases);
-    case AreaId::Approvals: return session_.may(Permission::Decide);
-    case AreaId::Licenses: return session_.may(Permission::RestoreLicense);
-    case AreaId::Sync: return session_.may(Permission::Sync);
-    case AreaId::Settings: return true; // own language and password; workstation parts are admin's
+    case AreaId::Intake:
+        return session_.may(Permission::Intake);
+    case AreaId::Cases:
+        return session_.may(Permission::ViewCases);
+    case AreaId::Approvals:
+        return session_.may(Permission::Decide);
+    case AreaId::Licenses:
+        return session_.may(Permission::RestoreLicense);
+    case AreaId::Sync:
+        return session_.may(Permission::Sync);
+    case AreaId::Settings:
+        return true; // own language and password; workstation parts are admin's
     }
     return false;
 }
 
 std::string ShellPresenter::role_label(Role role) {
     switch (role) {
-    case Role::Clerk: return N_("Clerk");
-    case Role::Officer: return N_("Officer");
-    case Role::Admin: return N_("Administrator");
+    case Role::Clerk:
+        return N_("Clerk");
+    case Role::Officer:
+        return N_("Officer");
+    case Role::Admin:
+        return N_("Administrator");
     }
     return "";
 }
 
-std::string ShellPresenter::user_display_name() const { return session_.user().display_name; }
-Role ShellPresenter::role() const { return session_.user().role; }
+std::string ShellPresenter::user_display_name() const {
+    return session_.user().display_name;
+}
+Role ShellPresenter::role() const {
+    return session_.user().role;
+}
 
 // ---------------------------------------------------------------- UserSettings
 
 std::optional<std::string> UserSettings::get(const std::string& key) {
-    auto st = session_.db().prepare("SELECT value FROM user_settings WHERE user_id = ? AND key = ?");
+    auto st =
+        session_.db().prepare("SELECT value FROM user_settings WHERE user_id = ? AND key = ?");
     st.bind(1, session_.user().id).bind(2, key);
     if (!st.step())
         return std::nullopt;
@@ -156,9 +172,9 @@ ApplicantLookupPresenter::Result ApplicantLookupPresenter::look_up(const std::st
         r.message = {N_("Type the applicant's ID number or unified social credit code."), {}};
         return r;
     }
-    bool looks_like_person = (id.size() == 18 || id.size() == 15) &&
-                             id.substr(0, id.size() - 1).find_first_not_of("0123456789") ==
-                                 std::string::npos;
+    bool looks_like_person =
+        (id.size() == 18 || id.size() == 15) &&
+        id.substr(0, id.size() - 1).find_first_not_of("0123456789") == std::string::npos;
     ReferenceData ref(session_);
     auto check = ow::forms::check_id_number(id);
     auto uscc_check = ow::forms::check_uscc(id);
@@ -215,12 +231,10 @@ ApplicantLookupPresenter::Result ApplicantLookupPresenter::look_up(const std::st
             }
             return r;
         }
-        r.card = {{N_("Name"), e->name},
-                  {N_("Unified social credit code"), e->uscc},
-                  {N_("Type"), e->kind},
-                  {N_("Legal representative"), e->legal_representative},
-                  {N_("Address"), e->address},
-                  {N_("Established"), e->established}};
+        r.card = {
+            {N_("Name"), e->name},       {N_("Unified social credit code"), e->uscc},
+            {N_("Type"), e->kind},       {N_("Legal representative"), e->legal_representative},
+            {N_("Address"), e->address}, {N_("Established"), e->established}};
         r.source = N_("legal-entity cache");
         if (r.severity == Severity::None) {
             r.severity = Severity::Info;

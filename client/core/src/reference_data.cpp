@@ -4,7 +4,6 @@
 #include "ow/core/error.h"
 #include "ow/core/log.h"
 #include "ow/core/workstation.h"
-
 #include "ow/forms/identifiers.h"
 
 #include <algorithm>
@@ -15,7 +14,9 @@ namespace {
 
 // The smallest string greater than every string that starts with `prefix` (for index range scans
 // instead of LIKE, which cannot use the index under the default collation).
-std::string prefix_upper_bound(const std::string& prefix) { return prefix + "\xF4\x8F\xBF\xBF"; }
+std::string prefix_upper_bound(const std::string& prefix) {
+    return prefix + "\xF4\x8F\xBF\xBF";
+}
 
 Person read_person(Statement& st) {
     return {st.text(0), st.text(1), st.text(2), st.text(3),
@@ -26,7 +27,7 @@ Entity read_entity(Statement& st) {
             st.text(4), st.text(5), st.text(6), st.text(7)};
 }
 LicenseRecord read_license(Statement& st) {
-    return {st.text(0), st.text(1), st.text(2), st.text(3), st.text(4),  st.text(5),
+    return {st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5),
             st.text(6), st.text(7), st.text(8), st.blob(9), st.text(10)};
 }
 
@@ -78,11 +79,12 @@ ReferenceData::Counts ReferenceData::generate_demo(std::size_t persons, std::siz
             progress(done, total);
     }
 
-    auto insert_entity = db.prepare(std::string("INSERT OR IGNORE INTO entities(") + kEntityColumns +
-                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    auto insert_license = db.prepare(std::string("INSERT OR IGNORE INTO licenses(") +
-                                     kLicenseColumns + ", updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                                                       "?, ?, NULL, ?, ?)");
+    auto insert_entity = db.prepare(std::string("INSERT OR IGNORE INTO entities(") +
+                                    kEntityColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    auto insert_license =
+        db.prepare(std::string("INSERT OR IGNORE INTO licenses(") + kLicenseColumns +
+                   ", updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?, NULL, ?, ?)");
     for (std::size_t first = 0; first < entities; first += batch) {
         std::size_t last = std::min(entities, first + batch);
         Transaction tx(db);

@@ -30,7 +30,7 @@ WorkstationFixture::WorkstationFixture() {
 }
 
 std::unique_ptr<ow::core::Session> WorkstationFixture::login(const std::string& user,
-                                                            const char* password) {
+                                                             const char* password) {
     return ow::core::Workstation::login(dir.path / "ws", user, pw(password));
 }
 

@@ -1,5 +1,4 @@
 #include "fixture.h"
-
 #include "ow/core/audit.h"
 #include "ow/core/database.h"
 

@@ -1,15 +1,12 @@
 #include "fixture.h"
-
 #include "ow/core/database.h"
 #include "ow/core/error.h"
 #include "ow/core/key_file.h"
 #include "ow/core/user_service.h"
 
 #include <boost/test/unit_test.hpp>
-
-#include <sqlite3.h>
-
 #include <fstream>
+#include <sqlite3.h>
 
 using namespace ow::core;
 using ow::test::pw;
@@ -92,7 +89,8 @@ BOOST_AUTO_TEST_CASE(plaintext_database_is_refused) {
     std::filesystem::remove(p.database().string() + "-shm");
     sqlite3* raw = nullptr;
     sqlite3_open(p.database().c_str(), &raw); // no key: a plaintext file
-    sqlite3_exec(raw, "CREATE TABLE t(x); INSERT INTO t VALUES ('marker')", nullptr, nullptr, nullptr);
+    sqlite3_exec(raw, "CREATE TABLE t(x); INSERT INTO t VALUES ('marker')", nullptr, nullptr,
+                 nullptr);
     sqlite3_close(raw);
     BOOST_TEST(has_plaintext_sqlite_header(p.database()));
     try {
@@ -126,8 +124,9 @@ BOOST_AUTO_TEST_CASE(second_initialisation_is_refused) {
     InitOptions options;
     options.admin_name = "other";
     options.kdf_target_ms = 1;
-    BOOST_TEST((code_of([&] { Workstation::initialise(dir.path / "ws", options, pw("other-pass-1")); }) ==
-                ErrorCode::AlreadyExists));
+    BOOST_TEST((code_of([&] {
+                    Workstation::initialise(dir.path / "ws", options, pw("other-pass-1"));
+                }) == ErrorCode::AlreadyExists));
     auto s = admin(); // the original still opens
     BOOST_TEST(s->user().name == "admin");
 }

@@ -1,11 +1,9 @@
 #include "fixture.h"
-
 #include "ow/core/case_service.h"
 #include "ow/core/database.h"
 #include "ow/core/error.h"
 
 #include <boost/test/unit_test.hpp>
-
 #include <set>
 
 using namespace ow::core;

@@ -2,7 +2,6 @@
 #include "ow/core/error.h"
 
 #include <boost/test/unit_test.hpp>
-
 #include <chrono>
 
 using namespace ow::core;
@@ -43,8 +42,8 @@ BOOST_AUTO_TEST_CASE(calibrated_kdf_costs_at_least_100_ms) {
     auto params = crypto::calibrate_kdf(100.0);
     auto start = std::chrono::steady_clock::now();
     (void)crypto::derive_key("a password", params);
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                    .count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     BOOST_TEST_MESSAGE("scrypt N=" << params.n << " r=" << params.r << " took " << ms << " ms");
     // A lower bound only: a loaded machine makes it slower, never faster.
     BOOST_TEST(ms >= 100.0);

@@ -1,5 +1,4 @@
 #include "fixture.h"
-
 #include "ow/core/presenters.h"
 
 #include <boost/test/unit_test.hpp>

@@ -1,11 +1,8 @@
 #include "fixture.h"
-
 #include "ow/core/reference_data.h"
-
 #include "ow/forms/identifiers.h"
 
 #include <boost/test/unit_test.hpp>
-
 #include <set>
 
 using namespace ow::core;

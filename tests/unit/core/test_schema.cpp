@@ -1,5 +1,4 @@
 #include "fixture.h"
-
 #include "ow/core/database.h"
 #include "ow/core/error.h"
 #include "ow/core/schema.h"
@@ -15,7 +14,8 @@ void seed_version(Database& db, int version) {
     if (version == 1) {
         db.exec("INSERT INTO users(name, display_name, role, created_at) "
                 "VALUES ('u1', 'U 1', 'clerk', '2026-01-01')");
-        db.exec("INSERT INTO meta(key, value) VALUES ('seeded_at', '" + std::to_string(version) + "')");
+        db.exec("INSERT INTO meta(key, value) VALUES ('seeded_at', '" + std::to_string(version) +
+                "')");
     }
     if (version == 2)
         db.exec("INSERT INTO persons VALUES ('110101199001011234', '测试', 'male', '1990-01-01', "

@@ -1,5 +1,4 @@
 #include "fixture.h"
-
 #include "ow/core/error.h"
 #include "ow/core/reference_data.h"
 #include "ow/core/user_service.h"
@@ -27,10 +26,10 @@ BOOST_AUTO_TEST_CASE(roles_are_enforced_in_core_services) {
     auto officer_session = officer();
     BOOST_TEST((clerk_session->user().role == Role::Clerk));
     BOOST_TEST(denied([&] { UserService(*clerk_session).list(); }));
-    BOOST_TEST(denied([&] {
-        UserService(*clerk_session).add("x1", "x", Role::Admin, pw("x-pass-123"));
-    }));
-    BOOST_TEST(denied([&] { UserService(*officer_session).reset_password("clerk1", pw("p-pass-123")); }));
+    BOOST_TEST(
+        denied([&] { UserService(*clerk_session).add("x1", "x", Role::Admin, pw("x-pass-123")); }));
+    BOOST_TEST(
+        denied([&] { UserService(*officer_session).reset_password("clerk1", pw("p-pass-123")); }));
     BOOST_TEST(denied([&] { ReferenceData(*clerk_session).generate_demo(1, 1); }));
     BOOST_TEST(denied([&] { clerk_session->require(Permission::Seal); }));
     BOOST_TEST(denied([&] { officer_session->require(Permission::Intake); }));

@@ -13,7 +13,7 @@ namespace ow::core {
 class Session;
 
 struct MaterialState {
-    std::string key;       // material key from the catalog
+    std::string key; // material key from the catalog
     std::string name;
     std::string necessity; // "required", "optional", "deferrable" (容缺后补)
     std::string status;    // "missing", "scanned", "e-license", "deferred", "paper"

@@ -116,9 +116,9 @@ public:
         Kind kind = Kind::None;
         std::string identifier; // normalised
         Severity severity = Severity::None;
-        UiMessage message;        // what the check or the lookup found
-        std::vector<Field> card;  // the applicant card, empty when not in the cache
-        std::string source;       // msgid of where the card came from
+        UiMessage message;                 // what the check or the lookup found
+        std::vector<Field> card;           // the applicant card, empty when not in the cache
+        std::string source;                // msgid of where the card came from
         std::vector<std::string> licenses; // "营业执照 1.2.156…" lines
     };
 
