@@ -515,7 +515,16 @@ private:
                 }
                 std::set<std::string> seen;
                 for (const auto& c : f["columns"]) {
-                    auto col = load_field(c, true);
+                    FieldDef col;
+                    try {
+                        col = load_field(c, true);
+                    } catch (const FormsError& e) {
+                        const auto& a = e.arguments();
+                        fail_field(def.key,
+                                   "column " +
+                                       (a.count("field") ? a.at("field") : std::string("?")) +
+                                       ": " + problem_of(e));
+                    }
                     if (col.type == FieldType::Attachment) {
                         fail("column " + col.key + ": attachments cannot be table cells");
                     }
@@ -529,6 +538,10 @@ private:
             }
             if (def.type == FieldType::Attachment) {
                 def.material = str(f, "material", true, 80);
+            }
+            if (column && (f.contains("visible_if") || f.contains("required_if"))) {
+                fail("table columns cannot have visible_if or required_if (conditions apply to "
+                     "whole fields)");
             }
             apply_rules(f, def);
         } catch (const FormsError& e) {

@@ -267,6 +267,19 @@ BOOST_AUTO_TEST_CASE(load_errors_name_item_field_and_problem) {
     }
     {
         auto d = minimal();
+        d["fields"].push_back({{"key", "business.staff"},
+                               {"section", "business"},
+                               {"type", "table"},
+                               {"label", "人员"},
+                               {"columns",
+                                {{{"key", "name"},
+                                  {"type", "text"},
+                                  {"label", "姓名"},
+                                  {"required_if", "business.area > 1"}}}}});
+        expect_catalog_error(d, {"field business.staff: column name", "table columns cannot have"});
+    }
+    {
+        auto d = minimal();
         d["items"] = "items.json"; // a file reference without a file to resolve against
         expect_catalog_error(d, {"refers to a file"});
     }
