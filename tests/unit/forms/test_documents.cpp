@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <sstream>
+#include <unistd.h>
 
 using namespace ow::forms;
 namespace fs = std::filesystem;
@@ -24,13 +25,19 @@ std::string run(const std::string& command) {
     return out;
 }
 
+// The rendered files (demo personal data) are removed when the test module ends.
+struct TempDir {
+    fs::path path = fs::temp_directory_path() / ("ow-forms-docs-" + std::to_string(::getpid()));
+    TempDir() { fs::create_directories(path); }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
 fs::path temp_dir() {
-    static const fs::path dir = [] {
-        auto d = fs::temp_directory_path() / ("ow-forms-docs-" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
+    static const TempDir dir;
+    return dir.path;
 }
 
 // pdftotext -layout splits wide table cells; compare without white space.
