@@ -137,3 +137,54 @@ BOOST_AUTO_TEST_CASE(only_clerks_take_in) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#include "ow/core/intake_wizard.h"
+
+BOOST_FIXTURE_TEST_CASE(wizard_walks_a_bundle_from_applicant_to_receipt,
+                        ow::test::WorkstationFixture) {
+    {
+        auto a = admin();
+        ReferenceData(*a).generate_demo(50, 5);
+    }
+    auto c = clerk();
+    IntakeWizardPresenter wizard(*c, catalog(), ow::forms::WorkingCalendar::builtin());
+    using Step = IntakeWizardPresenter::Step;
+    BOOST_TEST(!wizard.next()); // no applicant yet
+    BOOST_TEST(!wizard.problems().empty());
+    auto person = DemoDataGenerator().person(0);
+    wizard.look_up(person.id_number);
+    BOOST_TEST(wizard.applicant_name() == person.name);
+    BOOST_TEST(wizard.next());
+    BOOST_TEST((wizard.step() == Step::Items));
+
+    BOOST_TEST(!wizard.next()); // no items
+    auto hits = wizard.search("kbcy");
+    BOOST_REQUIRE(!hits.empty());
+    BOOST_REQUIRE(hits.front().bundle != nullptr); // bundles first
+    wizard.add_bundle(hits.front().bundle->code);
+    BOOST_TEST(wizard.items().size() == 3u);
+    BOOST_TEST(wizard.next());
+    BOOST_TEST((wizard.step() == Step::Form));
+    BOOST_TEST(wizard.prefilled_from("applicant.name") == "party.name");
+    BOOST_TEST(!wizard.next()); // required fields are empty
+    BOOST_TEST(wizard.field_issues().count("business.name"));
+
+    auto data = nlohmann::json::parse(
+        read_file(std::filesystem::path(OW_SOURCE_DIR) / "tests/data/intake/restaurant.json"));
+    for (auto it = data["values"].begin(); it != data["values"].end(); ++it)
+        if (!wizard.values().contains(it.key()))
+            wizard.set_value(it.key(), *it);
+    wizard.set_value("applicant.phone", "13912345678"); // an edit over a prefilled value
+    BOOST_TEST(wizard.prefilled_from("applicant.phone").empty());
+    BOOST_TEST(wizard.next());
+    BOOST_TEST((wizard.step() == Step::Materials));
+    wizard.mark_all_received();
+    BOOST_TEST(wizard.next());
+    BOOST_TEST((wizard.step() == Step::Review));
+    BOOST_TEST(!wizard.promised_date().empty());
+    BOOST_TEST(wizard.next()); // submit
+    BOOST_TEST((wizard.step() == Step::Done));
+    BOOST_REQUIRE(wizard.outcome().has_value());
+    BOOST_TEST(wizard.outcome()->stored.state == "accepted");
+    BOOST_TEST(wizard.outcome()->stored.applicant_name == person.name);
+}
