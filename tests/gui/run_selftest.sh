@@ -18,9 +18,24 @@ printf 'admin-demo\nofficer-demo\n' | "$cli" --data-dir "$data" user add officer
 echo "admin-demo" | "$cli" --data-dir "$data" demo-data --persons 2000 --entities 200 \
   --user admin --password-stdin --quiet >/dev/null
 mkdir -p "$out"
+src=$(cd "$(dirname "$0")/../.." && pwd)
+export OW_SELFTEST_INTAKE="$src/tests/data/intake/restaurant.json"
+rm -f "$out/receipt-$lang.pdf" "$out/receipt-$lang.case"
 if [ -n "${DISPLAY:-}" ]; then
   "$gui" --data-dir "$data" --lang "$lang" --selftest "$out"
 else
   xvfb-run -a -s "-screen 0 1366x768x24" "$gui" --data-dir "$data" --lang "$lang" --selftest "$out"
 fi
+# The receipt the wizard printed: readable, its case number on it, every font embedded.
+pdf="$out/receipt-$lang.pdf"
+[ -s "$pdf" ] || { echo "FAIL: no receipt PDF from the intake"; exit 1; }
+number=$(cat "$out/receipt-$lang.case")
+text=$(pdftotext "$pdf" -)
+echo "$text" | grep -q "受理通知书" || { echo "FAIL: the receipt has no title"; exit 1; }
+echo "$text" | grep -q "$number" || { echo "FAIL: the receipt lacks case number $number"; exit 1; }
+if pdffonts "$pdf" | tail -n +3 | awk '{print $(NF-4)}' | grep -qv yes; then
+  echo "FAIL: a font is not embedded"; pdffonts "$pdf"; exit 1
+fi
+pdftoppm -r 50 -png -f 1 -l 1 "$pdf" "$out/receipt-$lang" >/dev/null
+echo "ok: receipt $number checked (pdftotext, pdffonts, pdftoppm)"
 echo "screenshots in $out"

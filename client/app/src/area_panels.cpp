@@ -1,9 +1,11 @@
 #include "area_panels.h"
 
+#include "intake_wizard_panel.h"
 #include "ow/core/case_service.h"
 #include "ow/core/doctor.h"
 #include "ow/core/reference_data.h"
 #include "ow/core/user_service.h"
+#include "ow/forms/catalog.h"
 #include "translate.h"
 
 #include <wx/button.h>
@@ -52,88 +54,6 @@ wxString state_label(const std::string& state) {
         return _("refused");
     return utf8(state);
 }
-
-// ---------------------------------------------------------------- Intake: the applicant step
-
-class IntakePanel : public AreaPanel {
-public:
-    IntakePanel(wxWindow* parent, ow::core::Session& session)
-        : AreaPanel(parent, session), lookup_(session) {
-        auto* top = new wxBoxSizer(wxVERTICAL);
-        top->Add(heading(this, _("New intake — applicant")), 0, wxBOTTOM, 12);
-        top->Add(new wxStaticText(this, wxID_ANY,
-                                  _("Type or read the applicant's ID number or unified social "
-                                    "credit code; the type is recognised.")),
-                 0, wxBOTTOM, 8);
-        auto* row = new wxBoxSizer(wxHORIZONTAL);
-        input_ = new wxTextCtrl(this, wxID_ANY, "", wxDefaultPosition, wxSize(320, -1),
-                                wxTE_PROCESS_ENTER);
-        input_->SetName("intake_applicant_id");
-        auto* find = new wxButton(this, wxID_ANY, _("&Find"));
-        find->SetName("intake_find");
-        row->Add(input_, 0, wxRIGHT, 8);
-        row->Add(find);
-        top->Add(row, 0, wxBOTTOM, 12);
-        message_ = new wxStaticText(this, wxID_ANY, "");
-        message_->SetName("intake_message");
-        top->Add(message_, 0, wxEXPAND | wxBOTTOM, 8);
-        card_ = report_list(this, "intake_card", {_("Field"), _("Value")});
-        card_->SetColumnWidth(1, 420);
-        top->Add(card_, 1, wxEXPAND | wxBOTTOM, 8);
-        source_ = new wxStaticText(this, wxID_ANY, "");
-        source_->SetName("intake_source");
-        top->Add(source_, 0, wxBOTTOM, 8);
-        licenses_ = new wxStaticText(this, wxID_ANY, "");
-        licenses_->SetName("intake_licenses");
-        top->Add(licenses_, 0, wxEXPAND);
-        SetSizer(top);
-        find->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { look_up(); });
-        input_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) { look_up(); });
-    }
-
-    void refresh() override { input_->SetFocus(); }
-
-private:
-    void look_up() {
-        using S = ow::core::ApplicantLookupPresenter::Severity;
-        auto r = lookup_.look_up(input_->GetValue().utf8_string());
-        message_->SetLabel(tr(r.message));
-        message_->SetForegroundColour(r.severity == S::Error     ? wxColour(0xC0, 0x1C, 0x28)
-                                      : r.severity == S::Warning ? wxColour(0xA0, 0x60, 0x00)
-                                                                 : wxColour(0x1A, 0x5F, 0x2A));
-        card_->DeleteAllItems();
-        long i = 0;
-        for (const auto& f : r.card) {
-            card_->InsertItem(i, tr(f.label));
-            using K = ow::core::ApplicantLookupPresenter::Field::Kind;
-            wxString value = utf8(f.value);
-            wxDateTime date;
-            if (f.kind == K::Translated)
-                value = tr(f.value);
-            else if (f.kind == K::Date && date.ParseISODate(value))
-                value = format_date(date);
-            card_->SetItem(i, 1, value);
-            ++i;
-        }
-        source_->SetLabel(r.source.empty()
-                              ? wxString()
-                              : wxString::Format(_("Prefilled from: %s"), tr(r.source)));
-        wxString held;
-        for (const auto& l : r.licenses)
-            held += utf8(l) + "\n";
-        licenses_->SetLabel(held.empty()
-                                ? wxString()
-                                : _("E-licenses held (can replace paper copies):") + "\n" + held);
-        Layout();
-    }
-
-    ow::core::ApplicantLookupPresenter lookup_;
-    wxTextCtrl* input_;
-    wxStaticText* message_;
-    wxListCtrl* card_;
-    wxStaticText* source_;
-    wxStaticText* licenses_;
-};
 
 // ---------------------------------------------------------------- Cases and the approval queue
 
@@ -358,8 +278,31 @@ private:
 wxWindow* create_area_panel(wxWindow* parent, const ow::core::Area& area,
                             ow::core::Session& session) {
     switch (area.id) {
-    case AreaId::Intake:
-        return new IntakePanel(parent, session);
+    case AreaId::Intake: {
+        static std::unique_ptr<ow::forms::Catalog> catalog;
+        static std::string load_error;
+        if (!catalog && load_error.empty()) {
+            try {
+                catalog = std::make_unique<ow::forms::Catalog>(
+                    ow::forms::Catalog::load_directory(ow::forms::default_catalog_dir()));
+            } catch (const std::exception& e) {
+                load_error = e.what();
+            }
+        }
+        if (catalog)
+            return new IntakeWizardPanel(parent, session, *catalog);
+        auto* panel = new wxPanel(parent);
+        auto* sizer = new wxBoxSizer(wxVERTICAL);
+        auto* message = new wxStaticText(
+            panel, wxID_ANY,
+            _("The service-item catalog could not be loaded, so no intake is possible. Ask IT to "
+              "reinstall OneWindow.") +
+                "\n\n" + utf8(load_error));
+        message->SetForegroundColour(wxColour(0xC0, 0x1C, 0x28));
+        sizer->Add(message, 0, wxALL, 12);
+        panel->SetSizer(sizer);
+        return panel;
+    }
     case AreaId::Cases:
         return new CaseListPanel(parent, session, false);
     case AreaId::Approvals:

@@ -5,7 +5,6 @@
 #include "ow/core/reference_data.h"
 #include "ow/core/util.h"
 #include "ow/core/workstation.h"
-
 #include "ow/forms/identifiers.h"
 
 namespace ow::core {
@@ -46,12 +45,9 @@ std::vector<forms::PrefillValue> IntakeService::prefill(const forms::MergedForm&
         sources["party"] = {{"name", p->name}, {"address", home}, {"phone", p->phone}};
     } else if (auto e = ref.find_entity(applicant_id)) {
         auto seat = address(e->uscc.substr(2, 6), e->address);
-        sources["entity"] = {{"uscc", e->uscc},
-                             {"name", e->name},
-                             {"kind", e->kind},
-                             {"legal_representative", e->legal_representative},
-                             {"address", seat},
-                             {"established", e->established}};
+        sources["entity"] = {{"uscc", e->uscc}, {"name", e->name},
+                             {"kind", e->kind}, {"legal_representative", e->legal_representative},
+                             {"address", seat}, {"established", e->established}};
         sources["party"] = {{"name", e->name}, {"address", seat}};
     }
     return forms::compute_prefill(form, sources, current, false);
@@ -69,7 +65,8 @@ std::string IntakeService::promised_date(const forms::MergedForm& form) const {
         const auto* item = catalog_.find_item(code);
         if (!item || item->is_immediate() || item->promised_limit.amount <= 0)
             continue;
-        auto due = calendar_.deadline(today, item->promised_limit.amount, item->promised_limit.unit);
+        auto due =
+            calendar_.deadline(today, item->promised_limit.amount, item->promised_limit.unit);
         if (std::chrono::sys_days(due.date) > std::chrono::sys_days(latest))
             latest = due.date;
     }
@@ -145,11 +142,21 @@ IntakeOutcome IntakeService::submit(const IntakeRequest& request) {
                                    "name the e-license that replaces \"" + mat.name.en + "\""}});
         std::string status = "missing";
         switch (decision.status) {
-        case forms::MaterialStatus::Received: status = decision.pages > 0 ? "scanned" : "paper"; break;
-        case forms::MaterialStatus::ELicense: status = "e-license"; break;
-        case forms::MaterialStatus::Deferred: status = "deferred"; break;
-        case forms::MaterialStatus::NotApplicable: status = "not-applicable"; break;
-        case forms::MaterialStatus::Missing: status = "missing"; break;
+        case forms::MaterialStatus::Received:
+            status = decision.pages > 0 ? "scanned" : "paper";
+            break;
+        case forms::MaterialStatus::ELicense:
+            status = "e-license";
+            break;
+        case forms::MaterialStatus::Deferred:
+            status = "deferred";
+            break;
+        case forms::MaterialStatus::NotApplicable:
+            status = "not-applicable";
+            break;
+        case forms::MaterialStatus::Missing:
+            status = "missing";
+            break;
         }
         if (decision.status == forms::MaterialStatus::Missing &&
             mat.necessity_kind != forms::Necessity::Optional) {
@@ -193,7 +200,8 @@ IntakeOutcome IntakeService::submit(const IntakeRequest& request) {
     doc.organ_name = center_.organ_name;
     doc.contact_phone = center_.contact_phone;
     doc.applicant.name = request.applicant_name;
-    doc.applicant.id_label = request.applicant_kind == "person" ? "公民身份号码" : "统一社会信用代码";
+    doc.applicant.id_label =
+        request.applicant_kind == "person" ? "公民身份号码" : "统一社会信用代码";
     doc.applicant.id_number = draft.applicant_id;
     doc.applicant.phone = result.values.value("applicant.phone", "");
     for (const auto& code : form.items) {
@@ -202,12 +210,12 @@ IntakeOutcome IntakeService::submit(const IntakeRequest& request) {
         di.code = code;
         di.name = item ? item->name.zh : code;
         if (item)
-            di.time_limit = item->is_immediate()
-                                ? "即办件"
-                                : std::to_string(item->promised_limit.amount) +
-                                      (item->promised_limit.unit == forms::TimeUnit::WorkingDays
-                                           ? "个工作日"
-                                           : "日");
+            di.time_limit =
+                item->is_immediate()
+                    ? "即办件"
+                    : std::to_string(item->promised_limit.amount) +
+                          (item->promised_limit.unit == forms::TimeUnit::WorkingDays ? "个工作日"
+                                                                                     : "日");
         di.promised_date = draft.promised_date;
         doc.items.push_back(std::move(di));
     }

@@ -16,8 +16,7 @@ std::vector<std::pair<IntakeWizardPresenter::Step, std::string>> IntakeWizardPre
 
 IntakeWizardPresenter::IntakeWizardPresenter(Session& session, const forms::Catalog& catalog,
                                              const forms::WorkingCalendar& calendar)
-    : session_(session), catalog_(catalog), service_(session, catalog, calendar),
-      lookup_(session) {
+    : session_(session), catalog_(catalog), service_(session, catalog, calendar), lookup_(session) {
     session_.require(Permission::Intake);
 }
 
@@ -53,7 +52,8 @@ void IntakeWizardPresenter::remove_item(const std::string& code) {
     items_.erase(std::remove(items_.begin(), items_.end(), code), items_.end());
 }
 
-std::string IntakeWizardPresenter::item_name(const std::string& code, const std::string& lang) const {
+std::string IntakeWizardPresenter::item_name(const std::string& code,
+                                             const std::string& lang) const {
     const auto* item = catalog_.find_item(code);
     return item ? item->name.in(lang) : code;
 }
@@ -68,6 +68,12 @@ void IntakeWizardPresenter::build_form() {
             if (values_.contains(f.field.key))
                 kept[f.field.key] = values_[f.field.key];
         values_ = kept;
+    }
+    // The identifier already told what kind of applicant this is.
+    if (form_->find_field("applicant.type") && !values_.contains("applicant.type")) {
+        values_["applicant.type"] =
+            applicant_.kind == ApplicantLookupPresenter::Kind::Entity ? "entity" : "person";
+        prefill_sources_["applicant.type"] = "identifier";
     }
     for (const auto& p : service_.prefill(*form_, applicant_.identifier, values_)) {
         values_[p.key] = p.value;
@@ -150,7 +156,8 @@ bool IntakeWizardPresenter::next() {
             build_form();
             step_ = Step::Form;
         } catch (const std::exception& e) {
-            problems_.push_back({N_("These items cannot be combined: {reason}"), {{"reason", e.what()}}});
+            problems_.push_back(
+                {N_("These items cannot be combined: {reason}"), {{"reason", e.what()}}});
         }
         break;
     case Step::Form: {
@@ -161,7 +168,7 @@ bool IntakeWizardPresenter::next() {
         if (result.ok()) {
             step_ = Step::Materials;
         } else {
-            problems_.push_back({N_("{count} fields need attention."),
+            problems_.push_back({N_("Fields that need attention: {count}."),
                                  {{"count", std::to_string(result.error_count())}}});
         }
         break;
@@ -171,7 +178,8 @@ bool IntakeWizardPresenter::next() {
         break;
     case Step::Review:
         return submit();
-    case Step::Done: break;
+    case Step::Done:
+        break;
     }
     return problems_.empty();
 }
@@ -179,11 +187,20 @@ bool IntakeWizardPresenter::next() {
 void IntakeWizardPresenter::back() {
     problems_.clear();
     switch (step_) {
-    case Step::Items: step_ = Step::Applicant; break;
-    case Step::Form: step_ = Step::Items; break;
-    case Step::Materials: step_ = Step::Form; break;
-    case Step::Review: step_ = Step::Materials; break;
-    default: break;
+    case Step::Items:
+        step_ = Step::Applicant;
+        break;
+    case Step::Form:
+        step_ = Step::Items;
+        break;
+    case Step::Materials:
+        step_ = Step::Form;
+        break;
+    case Step::Review:
+        step_ = Step::Materials;
+        break;
+    default:
+        break;
     }
 }
 
@@ -203,7 +220,8 @@ bool IntakeWizardPresenter::submit() {
         return true;
     } catch (const IntakeRejected& e) {
         for (const auto& issue : e.issues())
-            problems_.push_back({"{key}: {message}", {{"key", issue.key}, {"message", issue.message_zh}}});
+            problems_.push_back(
+                {"{key}: {message}", {{"key", issue.key}, {"message", issue.message_zh}}});
     } catch (const CoreError& e) {
         problems_.push_back(UiMessage::from(e));
     }

@@ -7,7 +7,6 @@
 
 #include "ow/core/blob_store.h"
 #include "ow/core/case_service.h"
-
 #include "ow/forms/calendar.h"
 #include "ow/forms/catalog.h"
 #include "ow/forms/documents.h"
@@ -15,9 +14,8 @@
 #include "ow/forms/prefill.h"
 #include "ow/forms/validation.h"
 
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -38,7 +36,7 @@ struct IntakeRequest {
     std::string applicant_kind;     // "person" / "entity"
     std::string applicant_id;
     std::string applicant_name;
-    nlohmann::json values = nlohmann::json::object(); // by semantic key
+    nlohmann::json values = nlohmann::json::object();  // by semantic key
     std::map<std::string, MaterialDecision> materials; // by material key; absent = missing
     std::string note;
     bool acknowledge_warnings = true; // warnings (e.g. a USCC check digit) were seen and accepted
@@ -47,10 +45,10 @@ struct IntakeRequest {
 struct IntakeOutcome {
     CaseSummary stored;
     forms::DocumentKind document_kind = forms::DocumentKind::Receipt;
-    BlobInfo document;                      // the rendered PDF, stored encrypted
-    std::string document_pdf;               // the same bytes, for printing or --out
-    std::vector<std::string> missing;       // names of mandatory materials not handed in
-    std::vector<std::string> deferred;      // names of materials accepted later (容缺后补)
+    BlobInfo document;                 // the rendered PDF, stored encrypted
+    std::string document_pdf;          // the same bytes, for printing or --out
+    std::vector<std::string> missing;  // names of mandatory materials not handed in
+    std::vector<std::string> deferred; // names of materials accepted later (容缺后补)
     std::vector<forms::FieldIssue> warnings;
 };
 
@@ -80,7 +78,8 @@ public:
     std::vector<forms::PrefillValue> prefill(const forms::MergedForm& form,
                                              const std::string& applicant_id,
                                              const nlohmann::json& current) const;
-    forms::ValidationResult validate(const forms::MergedForm& form, const nlohmann::json& values) const;
+    forms::ValidationResult validate(const forms::MergedForm& form,
+                                     const nlohmann::json& values) const;
     // The promised completion date (承诺办结日期) of the case when taken in today.
     std::string promised_date(const forms::MergedForm& form) const;
     // The license types among the applicant's cached e-licenses that stand in for a material.

@@ -1,0 +1,82 @@
+// The intake wizard (申请人 → 事项 → 表单 → 材料 → 确认): widgets over IntakeWizardPresenter.
+#pragma once
+
+#include "area_panels.h"
+#include "ow/core/intake_wizard.h"
+
+#include <map>
+#include <memory>
+
+class wxSimplebook;
+class wxStaticText;
+class wxTextCtrl;
+class wxListBox;
+class wxButton;
+class wxScrolledWindow;
+
+namespace ow::app {
+
+class IntakeWizardPanel : public AreaPanel {
+public:
+    IntakeWizardPanel(wxWindow* parent, ow::core::Session& session,
+                      const ow::forms::Catalog& catalog);
+    void refresh() override;
+    // The last submitted case's document (for printing, and for the GUI test's artifacts).
+    const ow::core::IntakeOutcome* outcome() const;
+
+private:
+    void build_pages();
+    void go_next();
+    void go_back();
+    void show_step();
+    void start_over();
+    void look_up();
+    void search_items();
+    void add_selected_item();
+    void remove_selected_item();
+    void build_form_page();
+    void read_form_values();
+    void update_visibility();
+    void build_materials_page();
+    void build_review_page();
+    void print_document();
+
+    const ow::forms::Catalog& catalog_;
+    std::unique_ptr<ow::core::IntakeWizardPresenter> wizard_;
+    std::string lang_;
+
+    wxStaticText* stepper_ = nullptr;
+    wxSimplebook* book_ = nullptr;
+    wxStaticText* problems_ = nullptr;
+    wxButton* back_ = nullptr;
+    wxButton* next_ = nullptr;
+
+    // Applicant page
+    wxTextCtrl* applicant_input_ = nullptr;
+    wxStaticText* applicant_message_ = nullptr;
+    wxStaticText* applicant_card_ = nullptr;
+    wxTextCtrl* applicant_name_ = nullptr;
+    // Items page
+    wxTextCtrl* item_search_ = nullptr;
+    wxListBox* item_results_ = nullptr;
+    wxListBox* items_chosen_ = nullptr;
+    std::vector<std::string> result_codes_; // "item:CODE" / "bundle:CODE"
+    // Form page
+    wxScrolledWindow* form_ = nullptr;
+    struct FieldWidgets {
+        const ow::forms::MergedField* field = nullptr;
+        wxWindow* row = nullptr;
+        wxWindow* control = nullptr;
+        wxTextCtrl* detail = nullptr; // address: the street part
+        wxStaticText* error = nullptr;
+        std::string initial; // what the control showed when built
+    };
+    std::vector<FieldWidgets> fields_;
+    // Materials page
+    wxScrolledWindow* materials_ = nullptr;
+    // Review / done pages
+    wxStaticText* review_ = nullptr;
+    wxStaticText* result_ = nullptr;
+};
+
+} // namespace ow::app
