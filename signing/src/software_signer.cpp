@@ -8,6 +8,11 @@ namespace ow::signing {
 
 using namespace detail;
 
+void secure_wipe(std::span<char> secret) noexcept {
+    if (!secret.empty())
+        OPENSSL_cleanse(secret.data(), secret.size());
+}
+
 std::size_t Signer::max_signature_size() const {
     if (algorithm() == KeyAlgorithm::Rsa)
         return static_cast<std::size_t>((key_bits() + 7) / 8);

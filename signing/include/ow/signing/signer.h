@@ -19,6 +19,9 @@ using Bytes = std::vector<std::uint8_t>;
 enum class KeyAlgorithm { Rsa, Ecdsa };
 enum class DigestAlgorithm { Sha256, Sha384, Sha512 };
 
+// Overwrites a secret (PIN, passphrase) so the compiler cannot skip it (OPENSSL_cleanse).
+void secure_wipe(std::span<char> secret) noexcept;
+
 class Signer {
 public:
     virtual ~Signer() = default;
