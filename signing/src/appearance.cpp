@@ -1,5 +1,6 @@
 #include "appearance.h"
 
+#include "dynlib.h"
 #include "pdf_util.h"
 
 #include <algorithm>
@@ -11,6 +12,61 @@
 namespace ow::signing::detail {
 
 using namespace PoDoFo;
+
+// cairo + pango are loaded on first use (see dynlib.h).
+#define OW_CAIRO_FUNCTIONS(X)                                                                      \
+    X(cairo_image_surface_create_from_png_stream)                                                  \
+    X(cairo_image_surface_create_from_png)                                                         \
+    X(cairo_surface_status)                                                                        \
+    X(cairo_status_to_string)                                                                      \
+    X(cairo_surface_destroy)                                                                       \
+    X(cairo_pdf_surface_create_for_stream)                                                         \
+    X(cairo_create)                                                                                \
+    X(pango_cairo_create_context)                                                                  \
+    X(pango_cairo_context_set_resolution)                                                          \
+    X(pango_context_set_language)                                                                  \
+    X(pango_language_from_string)                                                                  \
+    X(pango_font_description_from_string)                                                          \
+    X(pango_font_description_set_absolute_size)                                                    \
+    X(pango_layout_new)                                                                            \
+    X(pango_layout_set_font_description)                                                           \
+    X(pango_layout_set_text)                                                                       \
+    X(pango_layout_get_pixel_size)                                                                 \
+    X(pango_font_description_free)                                                                 \
+    X(g_object_unref)                                                                              \
+    X(cairo_set_source_rgb)                                                                        \
+    X(cairo_move_to)                                                                               \
+    X(pango_cairo_show_layout)                                                                     \
+    X(cairo_image_surface_get_width)                                                               \
+    X(cairo_image_surface_get_height)                                                              \
+    X(cairo_save)                                                                                  \
+    X(cairo_translate)                                                                             \
+    X(cairo_scale)                                                                                 \
+    X(cairo_set_source_surface)                                                                    \
+    X(cairo_paint)                                                                                 \
+    X(cairo_restore)                                                                               \
+    X(cairo_destroy)                                                                               \
+    X(cairo_surface_finish)
+
+struct CairoApi {
+#define OW_DECLARE(name) decltype(&::name) name = nullptr;
+    OW_CAIRO_FUNCTIONS(OW_DECLARE)
+#undef OW_DECLARE
+};
+
+const CairoApi& cairo_api() {
+    static DynamicLibraries libs(
+        {"libcairo.so.2", "libpango-1.0.so.0", "libpangocairo-1.0.so.0", "libgobject-2.0.so.0"},
+        ErrorCode::AppearanceError, "the visible seal");
+    static const CairoApi api = [] {
+        CairoApi a;
+#define OW_RESOLVE(name) a.name = reinterpret_cast<decltype(a.name)>(libs.symbol(#name));
+        OW_CAIRO_FUNCTIONS(OW_RESOLVE)
+#undef OW_RESOLVE
+        return a;
+    }();
+    return api;
+}
 
 namespace {
 
@@ -37,16 +93,17 @@ cairo_status_t read_png(void* closure, unsigned char* out, unsigned int length) 
 
 std::string render_seal_pdf(const SealAppearance& seal, double w, double h,
                             const std::vector<std::string>& fallback_lines) {
+    const CairoApi& api = cairo_api();
     cairo_surface_t* image = nullptr;
     if (!seal.image_png.empty()) {
         PngReader r{&seal.image_png};
-        image = cairo_image_surface_create_from_png_stream(read_png, &r);
+        image = api.cairo_image_surface_create_from_png_stream(read_png, &r);
     } else if (!seal.image.empty()) {
-        image = cairo_image_surface_create_from_png(seal.image.c_str());
+        image = api.cairo_image_surface_create_from_png(seal.image.c_str());
     }
-    if (image && cairo_surface_status(image) != CAIRO_STATUS_SUCCESS) {
-        std::string why = cairo_status_to_string(cairo_surface_status(image));
-        cairo_surface_destroy(image);
+    if (image && api.cairo_surface_status(image) != CAIRO_STATUS_SUCCESS) {
+        std::string why = api.cairo_status_to_string(api.cairo_surface_status(image));
+        api.cairo_surface_destroy(image);
         throw SigningError(
             ErrorCode::AppearanceError,
             "cannot read the seal image " +
@@ -57,13 +114,13 @@ std::string render_seal_pdf(const SealAppearance& seal, double w, double h,
         (seal.text_lines.empty() && !image) ? fallback_lines : seal.text_lines;
 
     std::string out;
-    cairo_surface_t* surface = cairo_pdf_surface_create_for_stream(append, &out, w, h);
-    cairo_t* cr = cairo_create(surface);
+    cairo_surface_t* surface = api.cairo_pdf_surface_create_for_stream(append, &out, w, h);
+    cairo_t* cr = api.cairo_create(surface);
 
     if (!lines.empty()) {
-        PangoContext* ctx = pango_cairo_create_context(cr);
-        pango_cairo_context_set_resolution(ctx, 72);
-        pango_context_set_language(ctx, pango_language_from_string("zh-cn"));
+        PangoContext* ctx = api.pango_cairo_create_context(cr);
+        api.pango_cairo_context_set_resolution(ctx, 72);
+        api.pango_context_set_language(ctx, api.pango_language_from_string("zh-cn"));
         double pad = std::min(w, h) * 0.04;
         double line_h = (h - 2 * pad) / static_cast<double>(lines.size());
         double size = std::max(4.0, std::min(line_h / 1.35, 14.0));
@@ -71,55 +128,56 @@ std::string render_seal_pdf(const SealAppearance& seal, double w, double h,
         // Shrink the font until the widest line fits.
         for (int iter = 0; iter < 8; ++iter) {
             for (auto* l : layouts)
-                g_object_unref(l);
+                api.g_object_unref(l);
             layouts.clear();
-            PangoFontDescription* fd = pango_font_description_from_string(seal.font_family.c_str());
-            pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
+            PangoFontDescription* fd =
+                api.pango_font_description_from_string(seal.font_family.c_str());
+            api.pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
             int widest = 0;
             for (const auto& line : lines) {
-                PangoLayout* l = pango_layout_new(ctx);
-                pango_layout_set_font_description(l, fd);
-                pango_layout_set_text(l, line.c_str(), -1);
+                PangoLayout* l = api.pango_layout_new(ctx);
+                api.pango_layout_set_font_description(l, fd);
+                api.pango_layout_set_text(l, line.c_str(), -1);
                 int lw = 0, lh = 0;
-                pango_layout_get_pixel_size(l, &lw, &lh);
+                api.pango_layout_get_pixel_size(l, &lw, &lh);
                 widest = std::max(widest, lw);
                 layouts.push_back(l);
             }
-            pango_font_description_free(fd);
+            api.pango_font_description_free(fd);
             if (widest <= w - 2 * pad || size <= 4.0)
                 break;
             size = std::max(4.0, size * (w - 2 * pad) / widest);
         }
-        cairo_set_source_rgb(cr, 0, 0, 0);
+        api.cairo_set_source_rgb(cr, 0, 0, 0);
         double y = pad;
         for (auto* l : layouts) {
-            cairo_move_to(cr, pad, y);
-            pango_cairo_show_layout(cr, l);
+            api.cairo_move_to(cr, pad, y);
+            api.pango_cairo_show_layout(cr, l);
             y += size * 1.35;
-            g_object_unref(l);
+            api.g_object_unref(l);
         }
-        g_object_unref(ctx);
+        api.g_object_unref(ctx);
     }
     if (image) {
         // The seal goes over the text (its transparency keeps the text readable), centred.
-        double iw = cairo_image_surface_get_width(image),
-               ih = cairo_image_surface_get_height(image);
+        double iw = api.cairo_image_surface_get_width(image),
+               ih = api.cairo_image_surface_get_height(image);
         double s = std::min(w / iw, h / ih);
-        cairo_save(cr);
-        cairo_translate(cr, (w - iw * s) / 2, (h - ih * s) / 2);
-        cairo_scale(cr, s, s);
-        cairo_set_source_surface(cr, image, 0, 0);
-        cairo_paint(cr);
-        cairo_restore(cr);
-        cairo_surface_destroy(image);
+        api.cairo_save(cr);
+        api.cairo_translate(cr, (w - iw * s) / 2, (h - ih * s) / 2);
+        api.cairo_scale(cr, s, s);
+        api.cairo_set_source_surface(cr, image, 0, 0);
+        api.cairo_paint(cr);
+        api.cairo_restore(cr);
+        api.cairo_surface_destroy(image);
     }
-    cairo_destroy(cr);
-    cairo_surface_finish(surface);
-    cairo_status_t st = cairo_surface_status(surface);
-    cairo_surface_destroy(surface);
+    api.cairo_destroy(cr);
+    api.cairo_surface_finish(surface);
+    cairo_status_t st = api.cairo_surface_status(surface);
+    api.cairo_surface_destroy(surface);
     if (st != CAIRO_STATUS_SUCCESS)
-        throw SigningError(ErrorCode::AppearanceError,
-                           std::string("cannot render the seal: ") + cairo_status_to_string(st));
+        throw SigningError(ErrorCode::AppearanceError, std::string("cannot render the seal: ") +
+                                                           api.cairo_status_to_string(st));
     return out;
 }
 

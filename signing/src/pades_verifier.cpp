@@ -145,6 +145,21 @@ struct FileView {
     std::size_t size = 0;
 };
 
+// memmem() is slow on large binary files; memchr() for the first byte is vectorised.
+const std::uint8_t* find_bytes(const std::uint8_t* p, const std::uint8_t* end, const char* needle,
+                               std::size_t n) {
+    while (p + n <= end) {
+        p = static_cast<const std::uint8_t*>(
+            std::memchr(p, needle[0], static_cast<std::size_t>(end - p)));
+        if (!p || p + n > end)
+            return nullptr;
+        if (std::memcmp(p, needle, n) == 0)
+            return p;
+        ++p;
+    }
+    return nullptr;
+}
+
 // Byte offsets just after each "%%EOF" (+ end of line): the ends of the revisions.
 std::vector<std::size_t> revision_ends(FileView f) {
     std::vector<std::size_t> ends;
@@ -152,8 +167,7 @@ std::vector<std::size_t> revision_ends(FileView f) {
     const std::uint8_t* p = f.data;
     const std::uint8_t* end = f.data + f.size;
     while (true) {
-        p = static_cast<const std::uint8_t*>(
-            memmem(p, static_cast<std::size_t>(end - p), marker, 5));
+        p = find_bytes(p, end, marker, 5);
         if (!p)
             break;
         p += 5;
@@ -186,7 +200,8 @@ std::set<std::pair<int, int>> defined_after(FileView f, std::size_t from) {
     const char* s = reinterpret_cast<const char*>(f.data);
     std::size_t i = from;
     while (i < f.size) {
-        const char* hit = static_cast<const char*>(memmem(s + i, f.size - i, " obj", 4));
+        const char* hit =
+            reinterpret_cast<const char*>(find_bytes(f.data + i, f.data + f.size, " obj", 4));
         if (!hit)
             break;
         std::size_t pos = static_cast<std::size_t>(hit - s);
@@ -671,7 +686,7 @@ public:
         }
         size_ = static_cast<std::size_t>(st.st_size);
         if (size_ > 0) {
-            void* m = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
+            void* m = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd_, 0);
             if (m == MAP_FAILED) {
                 ::close(fd_);
                 throw SigningError(ErrorCode::IoError, "cannot read '" + p.string() + "'");

@@ -1,5 +1,6 @@
 #include "ow/signing/tsa.h"
 
+#include "dynlib.h"
 #include "ossl.h"
 
 #include <ctime>
@@ -45,6 +46,38 @@ X509StorePtr load_store(const std::vector<std::filesystem::path>& anchors) {
                           "cannot read the TSA trust anchor '" + a.string() + "'");
     }
     return store;
+}
+
+// libcurl is loaded on first use (see dynlib.h). Members are prefixed: curl.h may define
+// curl_easy_setopt as a type-checking macro.
+#define OW_CURL_FUNCTIONS(X)                                                                       \
+    X(curl_global_init)                                                                            \
+    X(curl_easy_init)                                                                              \
+    X(curl_easy_setopt)                                                                            \
+    X(curl_easy_perform)                                                                           \
+    X(curl_easy_getinfo)                                                                           \
+    X(curl_easy_cleanup)                                                                           \
+    X(curl_slist_append)                                                                           \
+    X(curl_slist_free_all)                                                                         \
+    X(curl_easy_strerror)
+
+struct CurlApi {
+#define OW_DECLARE(name) decltype(&::name) p_##name = nullptr;
+    OW_CURL_FUNCTIONS(OW_DECLARE)
+#undef OW_DECLARE
+};
+
+const CurlApi& curl_api() {
+    static DynamicLibraries libs({"libcurl.so.4"}, ErrorCode::TimestampFailed, "time-stamping");
+    static const CurlApi api = [] {
+        CurlApi a;
+#define OW_RESOLVE(name) a.p_##name = reinterpret_cast<decltype(a.p_##name)>(libs.symbol(#name));
+        OW_CURL_FUNCTIONS(OW_RESOLVE)
+#undef OW_RESOLVE
+        a.p_curl_global_init(CURL_GLOBAL_DEFAULT);
+        return a;
+    }();
+    return api;
 }
 
 } // namespace
@@ -124,36 +157,37 @@ Timestamp TsaClient::check_response(std::span<const std::uint8_t> request_der,
 }
 
 Timestamp TsaClient::stamp(std::span<const std::uint8_t> dg, DigestAlgorithm alg) {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    const CurlApi& api = curl_api();
     Bytes req = make_request(dg, alg);
     Bytes resp;
-    CURL* c = curl_easy_init();
+    CURL* c = api.p_curl_easy_init();
     if (!c)
         ts_fail("cannot start an HTTP request");
-    curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/timestamp-query");
-    headers = curl_slist_append(headers, "Accept: application/timestamp-reply");
+    curl_slist* headers =
+        api.p_curl_slist_append(nullptr, "Content-Type: application/timestamp-query");
+    headers = api.p_curl_slist_append(headers, "Accept: application/timestamp-reply");
     char err[CURL_ERROR_SIZE] = {};
-    curl_easy_setopt(c, CURLOPT_URL, options_.url.c_str());
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.size()));
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.timeout.count()));
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    CURLcode rc = curl_easy_perform(c);
+    api.p_curl_easy_setopt(c, CURLOPT_URL, options_.url.c_str());
+    api.p_curl_easy_setopt(c, CURLOPT_POST, 1L);
+    api.p_curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.data());
+    api.p_curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.size()));
+    api.p_curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    api.p_curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    api.p_curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
+    api.p_curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
+    api.p_curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                           static_cast<long>(options_.timeout.count()));
+    api.p_curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    api.p_curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+    api.p_curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    CURLcode rc = api.p_curl_easy_perform(c);
     long http = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(c);
+    api.p_curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
+    api.p_curl_slist_free_all(headers);
+    api.p_curl_easy_cleanup(c);
     if (rc != CURLE_OK)
         ts_fail("the TSA at " + options_.url +
-                " did not answer: " + (err[0] ? std::string(err) : curl_easy_strerror(rc)));
+                " did not answer: " + (err[0] ? std::string(err) : api.p_curl_easy_strerror(rc)));
     if (http != 200)
         ts_fail("the TSA at " + options_.url + " answered HTTP " + std::to_string(http));
     return check_response(req, resp);

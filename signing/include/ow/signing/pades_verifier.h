@@ -110,6 +110,8 @@ public:
                                std::string name = "(memory)") const;
 
 private:
+    VerifyReport verify(std::span<const std::uint8_t> pdf, std::string name,
+                        const std::filesystem::path* file) const;
     VerifyOptions options_;
 };
 
