@@ -35,6 +35,8 @@ void load(PdfMemDocument& doc, const std::filesystem::path* file, std::span<cons
             throw SigningError(ErrorCode::IoError, "cannot open " + what);
         throw SigningError(ErrorCode::MalformedPdf,
                            what + " is not a readable PDF: " + podofo_error_text(e));
+    } catch (const std::exception& e) {
+        throw SigningError(ErrorCode::MalformedPdf, what + " is not a readable PDF: " + e.what());
     }
     if (doc.GetEncrypted())
         throw SigningError(ErrorCode::EncryptedPdf,
@@ -189,6 +191,17 @@ Prepared prepare(PdfMemDocument& doc, const SignOptions& o, const Signer& signer
     return {sig, name};
 }
 
+// prepare(), with PoDoFo's exceptions on damaged structures turned into clear errors.
+Prepared prepare_checked(PdfMemDocument& doc, const SignOptions& o, const Signer& signer,
+                         const std::string& what) {
+    try {
+        return prepare(doc, o, signer, what);
+    } catch (const PdfError& e) {
+        throw SigningError(ErrorCode::MalformedPdf,
+                           what + " has a damaged structure: " + podofo_error_text(e));
+    }
+}
+
 struct Attempt {
     bool done = false;
     std::size_t needed = 0;
@@ -297,7 +310,7 @@ SignResult PadesSigner::sign_file(const std::filesystem::path& in, const std::fi
     for (int attempt = 0; attempt < 2; ++attempt) {
         PdfMemDocument doc;
         load(doc, &in, {}, "'" + in.filename().string() + "'");
-        Prepared p = prepare(doc, o, signer_, "'" + in.filename().string() + "'");
+        Prepared p = prepare_checked(doc, o, signer_, "'" + in.filename().string() + "'");
         Attempt a;
         {
             PdfOutputDevice file(tmp.path().c_str());
@@ -325,7 +338,7 @@ Bytes PadesSigner::sign_memory(std::span<const std::uint8_t> pdf, const SignOpti
     for (int attempt = 0; attempt < 2; ++attempt) {
         PdfMemDocument doc;
         load(doc, nullptr, pdf, "the document");
-        Prepared p = prepare(doc, o, signer_, "the document");
+        Prepared p = prepare_checked(doc, o, signer_, "the document");
         PdfRefCountedBuffer buffer;
         PdfOutputDevice mem(&buffer);
         PdfSignOutputDevice dev(&mem);

@@ -875,6 +875,11 @@ VerifyReport PadesVerifier::verify_memory(std::span<const std::uint8_t> pdf,
         } catch (const PdfError& e) {
             r.structure_ok = false;
             r.problems.push_back("the signature cannot be read: " + podofo_error_text(e));
+        } catch (const SigningError&) {
+            throw;
+        } catch (const std::exception& e) {
+            r.structure_ok = false;
+            r.problems.push_back(std::string("the signature cannot be read: ") + e.what());
         }
         rep.signatures.push_back(std::move(r));
     }

@@ -221,6 +221,37 @@ std::string append_content_change(const std::string& pdf, const std::string& tex
     return out;
 }
 
+bool has_entry(const std::string& pdf, const std::string& key, const std::string& value) {
+    for (std::size_t p = pdf.find(key); p != std::string::npos; p = pdf.find(key, p + 1)) {
+        std::size_t q = p + key.size();
+        while (q < pdf.size() && std::isspace(static_cast<unsigned char>(pdf[q])))
+            ++q;
+        if (pdf.compare(q, value.size(), value) == 0)
+            return true;
+    }
+    return false;
+}
+
+std::vector<NumberArray> number_arrays(const std::string& pdf, const std::string& key) {
+    std::vector<NumberArray> out;
+    for (std::size_t p = pdf.find(key); p != std::string::npos; p = pdf.find(key, p + 1)) {
+        std::size_t open = pdf.find_first_not_of(" \t\r\n", p + key.size());
+        if (open == std::string::npos || pdf[open] != '[')
+            continue;
+        std::size_t close = pdf.find(']', open);
+        if (close == std::string::npos)
+            continue;
+        NumberArray a;
+        a.key_pos = p;
+        a.end_pos = close;
+        std::istringstream in(pdf.substr(open + 1, close - open - 1));
+        for (double v; in >> v;)
+            a.values.push_back(v);
+        out.push_back(a);
+    }
+    return out;
+}
+
 Bytes seal_png() {
     cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 200, 200);
     cairo_t* cr = cairo_create(s);

@@ -61,6 +61,16 @@ Bytes seal_png();
 
 std::unique_ptr<SoftwareSigner> signer(const Identity& id);
 
+// PDF text helpers (no std::regex: GCC 12 warns inside it under -fsanitize).
+// True when `key` is followed, after optional whitespace, by `value` somewhere in `pdf`.
+bool has_entry(const std::string& pdf, const std::string& key, const std::string& value);
+// Every "KEY [n n n ...]" array in `pdf`: its numbers, and the offsets of KEY and of the ']' .
+struct NumberArray {
+    std::vector<double> values;
+    std::size_t key_pos = 0, end_pos = 0;
+};
+std::vector<NumberArray> number_arrays(const std::string& pdf, const std::string& key);
+
 // TsaResponder served over HTTP on 127.0.0.1 (cpp-httplib) on a free port.
 class LoopbackTsa {
 public:
