@@ -55,12 +55,13 @@ struct CairoApi {
 };
 
 const CairoApi& cairo_api() {
-    static DynamicLibraries libs(
+    // Kept loaded for the life of the process: pango and fontconfig keep caches and threads.
+    static const DynamicLibraries* libs = new DynamicLibraries(
         {"libcairo.so.2", "libpango-1.0.so.0", "libpangocairo-1.0.so.0", "libgobject-2.0.so.0"},
         ErrorCode::AppearanceError, "the visible seal");
     static const CairoApi api = [] {
         CairoApi a;
-#define OW_RESOLVE(name) a.name = reinterpret_cast<decltype(a.name)>(libs.symbol(#name));
+#define OW_RESOLVE(name) a.name = reinterpret_cast<decltype(a.name)>(libs->symbol(#name));
         OW_CAIRO_FUNCTIONS(OW_RESOLVE)
 #undef OW_RESOLVE
         return a;

@@ -68,10 +68,12 @@ struct CurlApi {
 };
 
 const CurlApi& curl_api() {
-    static DynamicLibraries libs({"libcurl.so.4"}, ErrorCode::TimestampFailed, "time-stamping");
+    // Kept loaded for the life of the process (curl_global_init is not undone).
+    static const DynamicLibraries* libs =
+        new DynamicLibraries({"libcurl.so.4"}, ErrorCode::TimestampFailed, "time-stamping");
     static const CurlApi api = [] {
         CurlApi a;
-#define OW_RESOLVE(name) a.p_##name = reinterpret_cast<decltype(a.p_##name)>(libs.symbol(#name));
+#define OW_RESOLVE(name) a.p_##name = reinterpret_cast<decltype(a.p_##name)>(libs->symbol(#name));
         OW_CURL_FUNCTIONS(OW_RESOLVE)
 #undef OW_RESOLVE
         a.p_curl_global_init(CURL_GLOBAL_DEFAULT);

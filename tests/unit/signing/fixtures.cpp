@@ -126,13 +126,20 @@ const Pki& pki() {
         k.dir = temp_dir();
         Made ca = make("OneWindow Test Root CA", EVP_RSA_gen(2048), nullptr, "ca");
         k.ca = save(ca, k.dir, "ca");
-        k.rsa = save(make("审批人 张三 (RSA)", EVP_RSA_gen(2048), &ca, "ee"), k.dir, "rsa");
-        k.rsa3072 = save(make("Approving Officer (RSA-3072)", EVP_RSA_gen(3072), &ca, "ee"), k.dir,
-                         "rsa3072");
-        k.ec = save(make("Approving Officer (EC)", EVP_EC_gen("P-256"), &ca, "ee"), k.dir, "ec");
-        k.tsa = save(make("OneWindow Test TSA", EVP_RSA_gen(2048), &ca, "tsa"), k.dir, "tsa");
+        Made rsa = make("审批人 张三 (RSA)", EVP_RSA_gen(2048), &ca, "ee");
+        Made rsa3072 = make("Approving Officer (RSA-3072)", EVP_RSA_gen(3072), &ca, "ee");
+        Made ec = make("Approving Officer (EC)", EVP_EC_gen("P-256"), &ca, "ee");
+        Made tsa = make("OneWindow Test TSA", EVP_RSA_gen(2048), &ca, "tsa");
+        k.rsa = save(rsa, k.dir, "rsa");
+        k.rsa3072 = save(rsa3072, k.dir, "rsa3072");
+        k.ec = save(ec, k.dir, "ec");
+        k.tsa = save(tsa, k.dir, "tsa");
         Made other = make("Unrelated Root", EVP_EC_gen("P-256"), nullptr, "ca");
         k.other_ca = save(other, k.dir, "other");
+        for (Made* m : {&ca, &rsa, &rsa3072, &ec, &tsa, &other}) {
+            EVP_PKEY_free(m->key);
+            X509_free(m->cert);
+        }
         return k;
     }();
     return p;
