@@ -5,6 +5,7 @@
 #include "cms.h"
 #include "pdf_util.h"
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <openssl/crypto.h>
@@ -137,7 +138,10 @@ Prepared prepare(PdfMemDocument& doc, const SignOptions& o, const Signer& signer
         PdfAnnotation* annot = page->CreateAnnotation(ePdfAnnotation_Widget, rect);
         annot->SetFlags(ePdfAnnotationFlags_Print | ePdfAnnotationFlags_Locked);
         PdfSignatureField sf(annot, acro, &doc, false);
-        sf.SetFieldName(PdfString(reinterpret_cast<const pdf_utf8*>(name.c_str())));
+        bool ascii = std::all_of(name.begin(), name.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+        sf.SetFieldName(ascii ? PdfString(name.c_str())
+                              : PdfString(reinterpret_cast<const pdf_utf8*>(name.c_str())));
         field = sf.GetFieldObject();
         widget = annot->GetObject();
     }

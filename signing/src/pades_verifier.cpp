@@ -743,6 +743,11 @@ VerifyReport PadesVerifier::verify_memory(std::span<const std::uint8_t> pdf,
     FileView f{pdf.data(), pdf.size()};
     if (pdf.size() < 16 || !memmem(pdf.data(), std::min<std::size_t>(pdf.size(), 1024), "%PDF-", 5))
         throw SigningError(ErrorCode::MalformedPdf, "'" + name + "' is not a PDF file");
+    if (pdf.size() > options_.max_file_size)
+        throw SigningError(
+            ErrorCode::MalformedPdf,
+            "'" + name + "' is " + std::to_string(pdf.size() >> 20) + " MB, more than the " +
+                std::to_string(options_.max_file_size >> 20) + " MB accepted for verification");
     std::vector<std::size_t> ends = revision_ends(f);
     if (ends.empty())
         throw SigningError(ErrorCode::MalformedPdf,

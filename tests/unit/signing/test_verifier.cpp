@@ -199,6 +199,18 @@ BOOST_AUTO_TEST_CASE(huge_contents_is_refused) {
                r.signatures[0].problems[0]);
 }
 
+BOOST_AUTO_TEST_CASE(oversized_file_is_refused_before_parsing) {
+    VerifyOptions o;
+    o.max_file_size = 1024;
+    try {
+        PadesVerifier(o).verify_memory(bytes(signed_pdf()), "big.pdf");
+        BOOST_FAIL("accepted a file over the limit");
+    } catch (const SigningError& e) {
+        BOOST_TEST(e.code() == ErrorCode::MalformedPdf);
+        BOOST_TEST(std::string(e.what()).find("accepted for verification") != std::string::npos);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(unsigned_document_has_no_valid_signatures) {
     VerifyReport r = verify(make_pdf(1));
     BOOST_TEST(r.signatures.empty());

@@ -96,7 +96,8 @@ struct VerifyReport {
 struct VerifyOptions {
     std::vector<std::filesystem::path> trust_anchors; // PEM files (several certificates each)
     std::vector<Bytes> trust_anchors_der;
-    std::size_t max_contents = 256 * 1024; // larger /Contents are refused as hostile
+    std::size_t max_contents = 256 * 1024;              // larger /Contents are refused as hostile
+    std::uint64_t max_file_size = 512ull * 1024 * 1024; // larger files are refused before parsing
     std::optional<std::chrono::system_clock::time_point> now;
 };
 
