@@ -38,8 +38,11 @@ size_t collect(char* p, size_t size, size_t n, void* u) {
     return size * n;
 }
 
+// The configured TSA roots; without any, the system's certificate store.
 X509StorePtr load_store(const std::vector<std::filesystem::path>& anchors) {
     X509StorePtr store(X509_STORE_new());
+    if (anchors.empty())
+        X509_STORE_set_default_paths(store.get());
     for (const auto& a : anchors) {
         if (X509_STORE_load_file(store.get(), a.c_str()) != 1)
             throw_openssl(ErrorCode::InvalidArgument,
