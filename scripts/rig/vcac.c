@@ -41,7 +41,7 @@ static void on_signal(int sig) {
 static gpointer event_pump(gpointer unused) {
     (void)unused;
     for (;;) {
-        VEvent *ev = vevent_wait_next_vevent();
+        VEvent* ev = vevent_wait_next_vevent();
         if (!ev)
             return NULL;
         int last = ev->type == VEVENT_LAST;
@@ -53,7 +53,7 @@ static gpointer event_pump(gpointer unused) {
 
 /* Reads exactly n bytes. vpcd writes length and payload separately without TCP_NODELAY, so
  * acknowledge at once (TCP_QUICKACK before every recv), or each APDU waits for a delayed ACK. */
-static int read_exact(int fd, unsigned char *buf, size_t n) {
+static int read_exact(int fd, unsigned char* buf, size_t n) {
     size_t got = 0;
     while (got < n) {
         if (quit_requested || pull_requested)
@@ -73,7 +73,7 @@ static int read_exact(int fd, unsigned char *buf, size_t n) {
     return 0;
 }
 
-static int send_message(int fd, const unsigned char *payload, size_t n) {
+static int send_message(int fd, const unsigned char* payload, size_t n) {
     static unsigned char msg[2 + 65536];
     if (n > 65535)
         return -1;
@@ -83,7 +83,7 @@ static int send_message(int fd, const unsigned char *payload, size_t n) {
     return send(fd, msg, n + 2, MSG_NOSIGNAL) == (ssize_t)(n + 2) ? 0 : -1;
 }
 
-static int connect_reader(const char *host, int port) {
+static int connect_reader(const char* host, int port) {
     for (int attempt = 0; attempt < 100 && !quit_requested; ++attempt) {
         int fd = socket(AF_INET, SOCK_STREAM, 0);
         struct sockaddr_in addr;
@@ -91,7 +91,7 @@ static int connect_reader(const char *host, int port) {
         addr.sin_family = AF_INET;
         addr.sin_port = htons((unsigned short)port);
         inet_pton(AF_INET, host, &addr.sin_addr);
-        if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0) {
+        if (connect(fd, (struct sockaddr*)&addr, sizeof addr) == 0) {
             int one = 1;
             setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
             return fd;
@@ -102,23 +102,32 @@ static int connect_reader(const char *host, int port) {
     return -1;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
     const char *nssdb = NULL, *nicknames = NULL, *host = "127.0.0.1";
     int port = 35963, opt;
     while ((opt = getopt(argc, argv, "d:c:p:H:")) != -1) {
         switch (opt) {
-        case 'd': nssdb = optarg; break;
-        case 'c': nicknames = optarg; break;
-        case 'p': port = atoi(optarg); break;
-        case 'H': host = optarg; break;
-        default: return 2;
+        case 'd':
+            nssdb = optarg;
+            break;
+        case 'c':
+            nicknames = optarg;
+            break;
+        case 'p':
+            port = atoi(optarg);
+            break;
+        case 'H':
+            host = optarg;
+            break;
+        default:
+            return 2;
         }
     }
     if (!nssdb || !nicknames) {
         fprintf(stderr, "usage: vcac -d NSSDB -c NICK[,NICK...] [-p PORT] [-H HOST]\n");
         return 2;
     }
-    char *options = g_strdup_printf("db=\"sql:%s\" use_hw=no soft=(," VREADER_NAME ",CAC,,%s)",
+    char* options = g_strdup_printf("db=\"sql:%s\" use_hw=no soft=(," VREADER_NAME ",CAC,,%s)",
                                     nssdb, nicknames);
     g_thread_new("vcac-events", event_pump, NULL);
     if (vcard_emul_init(vcard_emul_options(options)) != VCARD_EMUL_OK) {
@@ -126,7 +135,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     g_free(options);
-    VReader *reader = vreader_get_reader_by_name(VREADER_NAME);
+    VReader* reader = vreader_get_reader_by_name(VREADER_NAME);
     if (!reader || vreader_card_is_present(reader) != VREADER_OK) {
         fprintf(stderr, "vcac: no card in the emulator (wrong certificate nicknames?)\n");
         return 1;
