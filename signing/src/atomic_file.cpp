@@ -1,0 +1,85 @@
+#include "atomic_file.h"
+
+#include "ow/signing/error.h"
+#include "ow/signing/pades_signer.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace ow::signing {
+namespace detail {
+
+namespace {
+[[noreturn]] void io_fail(const std::string& what, const std::filesystem::path& p) {
+    throw SigningError(ErrorCode::IoError, what + " '" + p.string() + "': " + std::strerror(errno));
+}
+} // namespace
+
+TempFile::TempFile(const std::filesystem::path& target) : target_(target) {
+    std::filesystem::path dir = target.parent_path();
+    if (dir.empty())
+        dir = ".";
+    std::string tmpl = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+    int fd = mkstemp(tmpl.data());
+    if (fd < 0)
+        io_fail("cannot create a temporary file in", dir);
+    ::close(fd);
+    path_ = tmpl;
+}
+
+TempFile::~TempFile() {
+    if (!committed_)
+        ::unlink(path_.c_str());
+}
+
+void TempFile::commit() {
+    int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        io_fail("cannot reopen", path_);
+    if (::fsync(fd) != 0) {
+        ::close(fd);
+        io_fail("cannot flush", path_);
+    }
+    ::fchmod(fd, 0644);
+    ::close(fd);
+    if (::rename(path_.c_str(), target_.c_str()) != 0)
+        io_fail("cannot rename the output to", target_);
+    committed_ = true;
+    std::filesystem::path dir = target_.parent_path();
+    if (dir.empty())
+        dir = ".";
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+}
+
+} // namespace detail
+
+void write_file_atomically(const std::filesystem::path& path, std::span<const std::uint8_t> data) {
+    detail::TempFile tmp(path);
+    int fd = ::open(tmp.path().c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0)
+        throw SigningError(ErrorCode::IoError, "cannot write '" + tmp.path().string() + "'");
+    std::size_t off = 0;
+    while (off < data.size()) {
+        ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = errno;
+            ::close(fd);
+            throw SigningError(ErrorCode::IoError,
+                               "cannot write '" + path.string() + "': " + std::strerror(e));
+        }
+        off += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    tmp.commit();
+}
+
+} // namespace ow::signing

@@ -1,0 +1,373 @@
+#include "ow/signing/pades_signer.h"
+
+#include "appearance.h"
+#include "atomic_file.h"
+#include "cms.h"
+#include "pdf_util.h"
+
+#include <algorithm>
+#include <ctime>
+#include <fstream>
+#include <openssl/crypto.h>
+
+namespace ow::signing {
+
+using namespace detail;
+using namespace PoDoFo;
+
+namespace {
+
+constexpr const char* kByteRangePlaceholder = "[ 0 1234567890 1234567890 1234567890]";
+
+void load(PdfMemDocument& doc, const std::filesystem::path* file, std::span<const std::uint8_t> mem,
+          const std::string& what) {
+    quiet_podofo();
+    try {
+        if (file)
+            doc.Load(file->c_str(), true);
+        else
+            doc.LoadFromBuffer(reinterpret_cast<const char*>(mem.data()),
+                               static_cast<long>(mem.size()), true);
+    } catch (const PdfError& e) {
+        if (e.GetError() == ePdfError_InvalidPassword)
+            throw SigningError(ErrorCode::EncryptedPdf,
+                               what + " is encrypted; encrypted PDFs cannot be sealed");
+        if (e.GetError() == ePdfError_FileNotFound)
+            throw SigningError(ErrorCode::IoError, "cannot open " + what);
+        throw SigningError(ErrorCode::MalformedPdf,
+                           what + " is not a readable PDF: " + podofo_error_text(e));
+    } catch (const std::exception& e) {
+        throw SigningError(ErrorCode::MalformedPdf, what + " is not a readable PDF: " + e.what());
+    }
+    if (doc.GetEncrypted())
+        throw SigningError(ErrorCode::EncryptedPdf,
+                           what + " is encrypted; encrypted PDFs cannot be sealed");
+    if (!doc.GetCatalog() || doc.GetPageCount() < 1)
+        throw SigningError(ErrorCode::MalformedPdf, what + " has no pages");
+}
+
+std::string common_name(const Bytes& cert_der) {
+    X509Ptr c = x509_from_der(cert_der);
+    char buf[256] = {};
+    X509_NAME_get_text_by_NID(X509_get_subject_name(c.get()), NID_commonName, buf, sizeof buf);
+    ERR_clear_error();
+    return buf;
+}
+
+struct Prepared {
+    PdfObject* sig = nullptr;
+    std::string field_name;
+};
+
+// Adds the signature field (or takes the existing empty one), the /Sig dictionary with its
+// placeholder, DocMDP and the appearance. Checks the document allows another signature.
+Prepared prepare(PdfMemDocument& doc, const SignOptions& o, const Signer& signer,
+                 const std::string& what) {
+    std::vector<SigField> fields = signature_fields(doc);
+    std::optional<int> mdp = docmdp_permission(doc);
+    bool has_signature = false;
+    for (const auto& f : fields)
+        has_signature = has_signature || f.value;
+    if (mdp && *mdp == 1)
+        throw SigningError(ErrorCode::DocMdpForbids,
+                           what + " is certified with \"no changes allowed\" (DocMDP P=1); "
+                                  "another signature would invalidate it");
+    if (o.certify != DocMdp::None && (has_signature || mdp))
+        throw SigningError(ErrorCode::AlreadyCertified,
+                           what + " is already signed; a certification signature must be the "
+                                  "first signature of a document");
+
+    PdfAcroForm* acro = doc.GetAcroForm(true, ePdfAcroFormDefaultAppearance_None);
+    acro->GetObject()->GetDictionary().AddKey("SigFlags", PdfObject(static_cast<pdf_int64>(3)));
+
+    PdfObject* field = nullptr;
+    PdfObject* widget = nullptr;
+    std::string name;
+    PdfRect rect(0, 0, 0, 0);
+    if (!o.existing_field.empty()) {
+        for (const auto& f : fields) {
+            if (f.name != o.existing_field)
+                continue;
+            if (f.value)
+                throw SigningError(ErrorCode::FieldAlreadySigned, "signature field '" + f.name +
+                                                                      "' in " + what +
+                                                                      " is already signed");
+            field = f.field;
+            widget = f.widget;
+            name = f.name;
+        }
+        if (!field)
+            throw SigningError(ErrorCode::FieldNotFound,
+                               "no signature field named '" + o.existing_field + "' in " + what);
+        if (PdfObject* r = widget->GetIndirectKey("Rect"); r && r->IsArray())
+            rect.FromArray(r->GetArray());
+        widget->GetDictionary().AddKey(
+            "F", PdfObject(static_cast<pdf_int64>(ePdfAnnotationFlags_Print |
+                                                  ePdfAnnotationFlags_Locked)));
+    } else {
+        int page_index = o.seal ? o.seal->page - 1 : 0;
+        if (page_index < 0 || page_index >= doc.GetPageCount())
+            throw SigningError(ErrorCode::InvalidArgument,
+                               "page " + std::to_string(page_index + 1) + " does not exist in " +
+                                   what + " (" + std::to_string(doc.GetPageCount()) + " pages)");
+        if (o.seal) {
+            const Rect& r = o.seal->rect;
+            if (r.width <= 0 || r.height <= 0)
+                throw SigningError(ErrorCode::InvalidArgument,
+                                   "the seal needs a width and a height");
+            rect = PdfRect(r.x, r.y, r.width, r.height);
+        }
+        name = o.field_name;
+        if (name.empty()) {
+            for (int i = static_cast<int>(fields.size()) + 1;; ++i) {
+                name = "Signature" + std::to_string(i);
+                bool taken = false;
+                for (const auto& f : fields)
+                    taken = taken || f.name == name;
+                if (!taken)
+                    break;
+            }
+        } else {
+            for (const auto& f : fields)
+                if (f.name == name)
+                    throw SigningError(ErrorCode::InvalidArgument,
+                                       "a field named '" + name + "' already exists in " + what +
+                                           "; sign into it with existing_field");
+        }
+        PdfPage* page = doc.GetPage(page_index);
+        PdfAnnotation* annot = page->CreateAnnotation(ePdfAnnotation_Widget, rect);
+        annot->SetFlags(ePdfAnnotationFlags_Print | ePdfAnnotationFlags_Locked);
+        PdfSignatureField sf(annot, acro, &doc, false);
+        bool ascii = std::all_of(name.begin(), name.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+        sf.SetFieldName(ascii ? PdfString(name.c_str())
+                              : PdfString(reinterpret_cast<const pdf_utf8*>(name.c_str())));
+        field = sf.GetFieldObject();
+        widget = annot->GetObject();
+    }
+
+    PdfObject* sig = doc.GetObjects().CreateObject("Sig");
+    PdfDictionary& d = sig->GetDictionary();
+    d.AddKey("Filter", PdfName("Adobe.PPKLite"));
+    d.AddKey("SubFilter", PdfName("ETSI.CAdES.detached"));
+    std::time_t t = std::chrono::system_clock::to_time_t(
+        o.signing_time.value_or(std::chrono::system_clock::now()));
+    PdfString date;
+    PdfDate(t).ToString(date);
+    d.AddKey("M", date);
+    auto utf8 = [](const std::string& s) {
+        return PdfString(reinterpret_cast<const pdf_utf8*>(s.c_str()));
+    };
+    if (!o.reason.empty())
+        d.AddKey("Reason", utf8(o.reason));
+    if (!o.location.empty())
+        d.AddKey("Location", utf8(o.location));
+    field->GetDictionary().AddKey("V", sig->Reference());
+
+    if (o.certify != DocMdp::None) {
+        PdfDictionary tp;
+        tp.AddKey("Type", PdfName("TransformParams"));
+        tp.AddKey("P", PdfObject(static_cast<pdf_int64>(o.certify)));
+        tp.AddKey("V", PdfName("1.2"));
+        PdfDictionary ref;
+        ref.AddKey("Type", PdfName("SigRef"));
+        ref.AddKey("TransformMethod", PdfName("DocMDP"));
+        ref.AddKey("TransformParams", tp);
+        PdfArray refs;
+        refs.push_back(ref);
+        d.AddKey("Reference", refs);
+        PdfDictionary perms;
+        perms.AddKey("DocMDP", sig->Reference());
+        doc.GetCatalog()->GetDictionary().AddKey("Perms", perms);
+    }
+
+    if (o.seal && rect.GetWidth() > 0 && rect.GetHeight() > 0) {
+        std::vector<std::string> fallback{common_name(signer.certificate())};
+        std::string pdf = render_seal_pdf(*o.seal, rect.GetWidth(), rect.GetHeight(), fallback);
+        PdfObject* xo = import_as_xobject(doc, pdf, rect.GetWidth(), rect.GetHeight());
+        PdfDictionary ap;
+        ap.AddKey("N", xo->Reference());
+        widget->GetDictionary().AddKey("AP", ap);
+    } else if (o.seal && !o.existing_field.empty()) {
+        throw SigningError(ErrorCode::InvalidArgument,
+                           "signature field '" + name + "' has no area for a visible seal");
+    }
+    return {sig, name};
+}
+
+// prepare(), with PoDoFo's exceptions on damaged structures turned into clear errors.
+Prepared prepare_checked(PdfMemDocument& doc, const SignOptions& o, const Signer& signer,
+                         const std::string& what) {
+    try {
+        return prepare(doc, o, signer, what);
+    } catch (const PdfError& e) {
+        throw SigningError(ErrorCode::MalformedPdf,
+                           what + " has a damaged structure: " + podofo_error_text(e));
+    }
+}
+
+struct Attempt {
+    bool done = false;
+    std::size_t needed = 0;
+};
+
+class Hasher {
+public:
+    explicit Hasher(DigestAlgorithm alg) : ctx_(EVP_MD_CTX_new()) {
+        if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), evp_md(alg), nullptr) != 1)
+            throw_openssl(ErrorCode::CryptoError, "digest init");
+    }
+    void update(const char* p, std::size_t n) { EVP_DigestUpdate(ctx_.get(), p, n); }
+    Bytes finish() {
+        Bytes out(EVP_MAX_MD_SIZE);
+        unsigned int n = 0;
+        EVP_DigestFinal_ex(ctx_.get(), out.data(), &n);
+        out.resize(n);
+        return out;
+    }
+
+private:
+    EvpMdCtxPtr ctx_;
+};
+
+// Writes the update into `dev`, hashes it, signs, and embeds the CMS. Returns needed size when
+// the reservation was too small (the caller starts over from a fresh load).
+Attempt write_and_sign(PdfMemDocument& doc, PdfSignOutputDevice& dev, Prepared& p,
+                       std::size_t reserve, Signer& signer, const SignOptions& o,
+                       SignResult& result) {
+    dev.SetSignatureSize(reserve);
+    const PdfData* beacon = dev.GetSignatureBeacon();
+    p.sig->GetDictionary().AddKey("ByteRange", PdfVariant(PdfData(kByteRangePlaceholder)));
+    // The beacon contains NUL bytes: keep the length.
+    std::string contents = "<" + beacon->data() + ">";
+    p.sig->GetDictionary().AddKey(PdfName::KeyContents,
+                                  PdfVariant(PdfData(contents.data(), contents.size())));
+    try {
+        doc.WriteUpdate(&dev, true);
+    } catch (const PdfError& e) {
+        throw SigningError(ErrorCode::IoError,
+                           "cannot write the signed revision: " + podofo_error_text(e));
+    }
+    if (!dev.HasSignaturePosition())
+        throw SigningError(ErrorCode::CryptoError, "the signature placeholder was not written");
+    dev.AdjustByteRange();
+    dev.Seek(0);
+    Hasher h(o.digest);
+    std::vector<char> buf(1 << 16);
+    std::size_t n;
+    while ((n = dev.ReadForSignature(buf.data(), buf.size())) > 0)
+        h.update(buf.data(), n);
+    result.document_digest = h.finish();
+
+    CmsBuilder cms(signer, o.digest);
+    Bytes tbs = cms.signed_attributes(result.document_digest);
+    Bytes tbs_digest = digest(o.digest, tbs);
+    if (o.before_key_operation)
+        o.before_key_operation();
+    ++result.key_operations;
+    cms.set_signature(signer.sign_digest(o.digest, tbs_digest));
+    result.level = "B-B";
+    result.timestamp_time.reset();
+    if (o.timestamp) {
+        TsaClient tsa(*o.timestamp);
+        Bytes sig_digest = digest(DigestAlgorithm::Sha256, cms.signature());
+        Timestamp ts = tsa.stamp(sig_digest, DigestAlgorithm::Sha256);
+        cms.add_timestamp_token(ts.token);
+        result.level = "B-T";
+        result.timestamp_time = ts.time;
+    }
+    Bytes der = cms.der();
+    result.cms_size = der.size();
+    result.reserved = reserve;
+    if (der.size() > reserve)
+        return {false, der.size()};
+    dev.SetSignature(PdfData(reinterpret_cast<const char*>(der.data()), der.size()));
+    dev.Flush();
+    result.field_name = p.field_name;
+    return {true, 0};
+}
+
+std::size_t initial_reserve(const Signer& signer, const SignOptions& o) {
+    std::size_t n = estimate_cms_size(signer, o.digest) + 64;
+    if (o.timestamp)
+        n += o.timestamp->reserve;
+    return (n + 511) / 512 * 512;
+}
+
+void check_options(const SignOptions& o) {
+    if (o.seal && o.seal->page < 1)
+        throw SigningError(ErrorCode::InvalidArgument, "pages are numbered from 1");
+    if (o.timestamp && o.timestamp->url.empty())
+        throw SigningError(ErrorCode::InvalidArgument, "time-stamping needs a TSA URL");
+}
+
+} // namespace
+
+SignResult PadesSigner::sign_file(const std::filesystem::path& in, const std::filesystem::path& out,
+                                  const SignOptions& o) {
+    check_options(o);
+    if (!std::filesystem::is_regular_file(in))
+        throw SigningError(ErrorCode::IoError, "cannot open '" + in.string() + "'");
+    SignResult result;
+    std::size_t reserve = initial_reserve(signer_, o);
+    TempFile tmp(out);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        PdfMemDocument doc;
+        load(doc, &in, {}, "'" + in.filename().string() + "'");
+        Prepared p = prepare_checked(doc, o, signer_, "'" + in.filename().string() + "'");
+        Attempt a;
+        {
+            PdfOutputDevice file(tmp.path().c_str());
+            PdfSignOutputDevice dev(&file);
+            a = write_and_sign(doc, dev, p, reserve, signer_, o, result);
+        }
+        if (a.done) {
+            tmp.commit();
+            result.output_size = std::filesystem::file_size(out);
+            return result;
+        }
+        reserve = (a.needed + 1024 + 511) / 512 * 512;
+    }
+    throw SigningError(ErrorCode::SignatureTooLarge,
+                       "the signature did not fit the space reserved for it");
+}
+
+Bytes PadesSigner::sign_memory(std::span<const std::uint8_t> pdf, const SignOptions& o,
+                               SignResult* out_result) {
+    check_options(o);
+    if (pdf.empty())
+        throw SigningError(ErrorCode::MalformedPdf, "the document is empty");
+    SignResult result;
+    std::size_t reserve = initial_reserve(signer_, o);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        PdfMemDocument doc;
+        load(doc, nullptr, pdf, "the document");
+        Prepared p = prepare_checked(doc, o, signer_, "the document");
+        PdfRefCountedBuffer buffer;
+        PdfOutputDevice mem(&buffer);
+        PdfSignOutputDevice dev(&mem);
+        Attempt a = write_and_sign(doc, dev, p, reserve, signer_, o, result);
+        if (a.done) {
+            const char* b = buffer.GetBuffer();
+            Bytes signed_pdf(b, b + mem.GetLength());
+            result.output_size = signed_pdf.size();
+            if (out_result)
+                *out_result = result;
+            return signed_pdf;
+        }
+        reserve = (a.needed + 1024 + 511) / 512 * 512;
+    }
+    throw SigningError(ErrorCode::SignatureTooLarge,
+                       "the signature did not fit the space reserved for it");
+}
+
+SignResult PadesSigner::sign_memory_to_file(std::span<const std::uint8_t> pdf,
+                                            const std::filesystem::path& out,
+                                            const SignOptions& o) {
+    SignResult r;
+    Bytes signed_pdf = sign_memory(pdf, o, &r);
+    write_file_atomically(out, signed_pdf);
+    return r;
+}
+
+} // namespace ow::signing
