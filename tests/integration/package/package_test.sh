@@ -318,7 +318,7 @@ as_user() { local u=$1; shift
   $SUDO chroot --userspec="$ids" "$ROOT" env -i PATH=/usr/bin:/bin HOME="$(in_root sh -c "getent passwd $u | cut -d: -f6")" \
     LANG=C.UTF-8 XDG_RUNTIME_DIR=/tmp/$u-runtime "$@"; }
 as_clerk() { as_user clerk "$@"; }
-rabsent() { ! $SUDO test -e "$ROOT$1" && ! $SUDO test -L "$ROOT$1"; }
+rabsent() { ! rexists "$1"; }
 pkg_is() { [ "$(pkg_status "$1")" = "$2" ]; }
 purged() { case "$(pkg_status "$1")" in ""|un|pn) return 0 ;; *) return 1 ;; esac; }
 conffile_registered() { in_root dpkg-query -W -f='${Conffiles}' "$1" | grep -qF " $2 "; }
@@ -375,7 +375,8 @@ apt_install() { # apt_install LOGNAME apt-get-args...
 }
 pkg_status() { in_root dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null | tr -d ' ' || true; }
 pkg_version() { in_root dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
-rexists() { $SUDO test -e "$ROOT$1"; }
+# Path tests run inside the root: absolute symlinks there (unit links, /lib -> usr/lib) resolve.
+rexists() { in_root sh -c 'test -e "$1" || test -L "$1"' sh "$1"; }
 rhash() { (cd "$ROOT$1" && $SUDO find . -type f -print0 | sort -z | $SUDO xargs -0 sha256sum); }
 
 # Simulated per-user data: the encrypted workstation cache and the disposable cache.
@@ -397,8 +398,8 @@ gui_screenshot() {
   Xvfb -displayfd "$xfd" -screen 0 1280x800x24 -nolisten tcp >"$WORK_DIR/xvfb.log" 2>&1 &
   XVFB_PID=$!
   exec {xfd}>&-
-  local i display=""
-  for i in $(seq 1 50); do display=$(cat "$fdfile" 2>/dev/null || true); [ -n "$display" ] && break; sleep 0.1; done
+  local display=""
+  for _ in $(seq 1 50); do display=$(cat "$fdfile" 2>/dev/null || true); [ -n "$display" ] && break; sleep 0.1; done
   [ -n "$display" ] || { fail "Xvfb did not start"; return 1; }
   log "Xvfb on :$display"
   as_clerk mkdir -p -m 0700 /tmp/clerk-runtime
@@ -406,7 +407,8 @@ gui_screenshot() {
   local app=$!
   local win=""
   for _ in $(seq 1 60); do
-    win=$(DISPLAY=":$display" xdotool search --onlyvisible --name '.+' 2>/dev/null | head -n1 || true)
+    # Any mapped top-level window with a WM_CLASS (a --name regex misses UTF-8 titles).
+    win=$(DISPLAY=":$display" xdotool search --onlyvisible --classname '.' 2>/dev/null | head -n1 || true)
     [ -n "$win" ] && break
     kill -0 "$app" 2>/dev/null || break
     sleep 0.5
@@ -418,8 +420,10 @@ gui_screenshot() {
     sleep 2 # let it paint
     local title shot=$WORK_DIR/screenshot-login.png
     title=$(DISPLAY=":$display" xdotool getwindowname "$win" || true)
-    DISPLAY=":$display" import -window root "$shot"
-    log "window '$title'; screenshot $shot"
+    DISPLAY=":$display" import -window "$win" "$shot"
+    DISPLAY=":$display" import -window root "$WORK_DIR/screenshot-screen.png"
+    log "window '$title' ($(DISPLAY=":$display" xdotool getwindowgeometry "$win" | sed -n 's/ *Geometry: //p')); screenshot $shot"
+    check "the window has a title" test -n "$title"
     check "the GUI is still running after its window appeared" kill -0 "$app"
     local sd
     sd=$(convert "$shot" -colorspace Gray -format '%[fx:standard_deviation]' info: 2>/dev/null || echo 0)
@@ -440,8 +444,19 @@ step_install() {
   local debs_now=()
   for p in "${pkgs[@]}"; do debs_now+=("/pkgs/${p}_${version}-1_${ARCH}.deb"); done
 
+  # IT pre-seeds the configuration before installing (docs/deployment.md): dpkg must keep it.
+  $SUDO mkdir -p "$ROOT/etc/onewindow"
+  printf '[server]\nurl = https://preseed.example.invalid\nca_bundle = /etc/onewindow/ca.pem\n' \
+    | $SUDO tee "$ROOT/etc/onewindow/onewindow.conf" >/dev/null
+  echo "not a real CA" | $SUDO tee "$ROOT/etc/onewindow/ca.pem" >/dev/null
+  local preseed_hash
+  preseed_hash=$($SUDO sha256sum "$ROOT/etc/onewindow/onewindow.conf" | cut -d' ' -f1)
+
   log "install ${pkgs[*]} with Recommends, as IT does"
   apt_install install "${debs_now[@]}" || { finish; return; }
+  check "pre-seeded /etc/onewindow/onewindow.conf kept by the install" \
+    test "$($SUDO sha256sum "$ROOT/etc/onewindow/onewindow.conf" | cut -d' ' -f1)" = "$preseed_hash"
+  check "pre-seeded CA bundle kept" rexists /etc/onewindow/ca.pem
   for p in "${pkgs[@]}"; do
     check "$p installed" test "$(pkg_status "$p")" = ii
     check "$p version ${version}-1" test "$(pkg_version "$p")" = "${version}-1"
@@ -509,6 +524,15 @@ step_install() {
     check "server conffile kept after remove" rexists /etc/onewindow-server/server.conf
   fi
 
+  # What enrollment and the admin add later: purge removes it too (it is configuration).
+  $SUDO mkdir -p "$ROOT/etc/onewindow/enrollment"
+  echo "key" | $SUDO tee "$ROOT/etc/onewindow/enrollment/workstation.key" >/dev/null
+  if [ "$HAVE_SERVER" = 1 ]; then
+    $SUDO mkdir -p "$ROOT/etc/onewindow-server/tls"
+    echo "cert" | $SUDO tee "$ROOT/etc/onewindow-server/tls/server.crt" >/dev/null
+    as_user onewindow-server sh -c 'echo db > /var/lib/onewindow-server/server.db'
+  fi
+
   log "purge"
   in_root apt-get purge -y -q "${pkgs[@]}" > "$WORK_DIR/install-purge.log" 2>&1 || { cat "$WORK_DIR/install-purge.log"; fail "apt-get purge"; }
   for p in "${pkgs[@]}"; do
@@ -521,18 +545,22 @@ step_install() {
     check "unit no longer enabled after purge" rabsent /etc/systemd/system/multi-user.target.wants/onewindow-server.service
     check "no deb-systemd-helper state left" bash -c "! $SUDO find '$ROOT/var/lib/systemd' -name '*onewindow*' 2>/dev/null | grep -q ."
   fi
-  # Nothing the packages listed is left: files gone; directories only if another package owns them.
-  local path left=0
-  while IFS= read -r path; do
-    [ -n "$path" ] && [ "$path" != "/." ] || continue
-    if $SUDO test -e "$ROOT$path" || $SUDO test -L "$ROOT$path"; then
-      if $SUDO test -d "$ROOT$path" && ! $SUDO test -L "$ROOT$path" && in_root dpkg-query -S "$path" >/dev/null 2>&1; then
-        continue # a shared directory such as /usr/share/man/man1
+  # Nothing the packages listed is left: no file, no symlink; a directory only when it still holds
+  # other packages' files (/usr/share/man/man1) or another package owns it.
+  $SUDO cp "$WORK_DIR/install-file-list.txt" "$ROOT/tmp/file-list.txt"
+  in_root sh -c '
+    while IFS= read -r p; do
+      [ -n "$p" ] && [ "$p" != "/." ] || continue
+      if [ -d "$p" ]; then
+        [ -n "$(ls -A "$p")" ] && continue
+        dpkg-query -S "$p" >/dev/null 2>&1 && continue
+        echo "$p (empty directory)"
+      elif [ -e "$p" ] || [ -L "$p" ]; then
+        echo "$p"
       fi
-      echo "  left behind: $path"; left=1
-    fi
-  done < "$WORK_DIR/install-file-list.txt"
-  check "nothing of the packages left after purge (dpkg -L before vs. now)" test "$left" = 0
+    done < /tmp/file-list.txt' > "$WORK_DIR/install-left-behind.txt"
+  sed 's/^/  left behind: /' "$WORK_DIR/install-left-behind.txt"
+  check "nothing of the packages left after purge (dpkg -L before vs. now)" test ! -s "$WORK_DIR/install-left-behind.txt"
   check "the clerk's data is untouched by remove and purge" test "$(rhash /home/clerk)" = "$user_before"
   check "the clerk's workstation cache still exists" rexists /home/clerk/.local/share/onewindow/workstation.db
   finish
