@@ -209,6 +209,14 @@ step_static() {
                ReadWritePaths=/var/lib/onewindow-server User=onewindow-server; do
         check "unit has $x" grep -qx "$x" "$tmp/srv/lib/systemd/system/onewindow-server.service"
       done
+      # systemd's own hardening score of the unit (0 = fully confined, 10 = exposed); 1.4 today.
+      need_tool systemd-analyze systemd
+      local exposure
+      exposure=$(systemd-analyze security --offline=yes --root="$tmp/srv" onewindow-server.service 2>/dev/null \
+                 | sed -n 's/.*Overall exposure level for onewindow-server.service: \([0-9.]*\).*/\1/p')
+      log "systemd-analyze security: exposure ${exposure:-?}"
+      check "unit exposure level ${exposure:-?} <= 2.0 (systemd-analyze security)" \
+        awk -v e="${exposure:-99}" 'BEGIN{exit !(e <= 2.0)}'
       check "postinst creates the system user" bash -c "dpkg-deb --ctrl-tarfile '$srv' | tar -xO ./postinst | grep -q 'adduser --system'"
       check "man page onewindow-server(1)" has_file "$srv" /usr/share/man/man1/onewindow-server.1.gz
       check "no workstation files in the server package" bash -c "! dpkg-deb -c '$srv' | grep -qE 'usr/bin/onewindow(-cli)?\$|etc/onewindow/'"
@@ -457,6 +465,7 @@ step_install() {
   check "pre-seeded /etc/onewindow/onewindow.conf kept by the install" \
     test "$($SUDO sha256sum "$ROOT/etc/onewindow/onewindow.conf" | cut -d' ' -f1)" = "$preseed_hash"
   check "pre-seeded CA bundle kept" rexists /etc/onewindow/ca.pem
+  check "packaged template set aside as onewindow.conf.dpkg-dist" rexists /etc/onewindow/onewindow.conf.dpkg-dist
   for p in "${pkgs[@]}"; do
     check "$p installed" test "$(pkg_status "$p")" = ii
     check "$p version ${version}-1" test "$(pkg_version "$p")" = "${version}-1"
