@@ -9,6 +9,7 @@
 #   rootfs   make (or reuse) the cached debootstrap'ed bookworm root tarball
 #   install  fresh root: install, run, GUI screenshot under Xvfb, remove, purge, nothing left
 #   upgrade  fresh root: install the previous version, edit config, add user data, upgrade: kept
+#   msi      the WiX source builds with wixl (stub binaries) into an MSI with the expected tables
 #
 # rootfs/install/upgrade need root (or passwordless sudo) for debootstrap, mount and chroot; run
 # as a user without either they print "SKIP: …" and exit 77, which CTest reports as skipped.
@@ -626,11 +627,47 @@ step_upgrade() {
   finish
 }
 
+# ---------------------------------------------------------------------------------------------
+# The WiX source (installer/windows/onewindow.wxs) builds with wixl into an MSI with the expected
+# tables. Stub binaries stand in for the Windows build, which Debian cannot produce.
+step_msi() {
+  need_tool wixl wixl
+  need_tool msiinfo msitools
+  local d=$WORK_DIR/msi v
+  rm -rf "$d"; mkdir -p "$d/bin" "$d/locale/zh_CN/LC_MESSAGES"
+  printf 'MZ stub\n' > "$d/bin/onewindow.exe"
+  printf 'MZ stub\n' > "$d/bin/onewindow-cli.exe"
+  printf 'mo stub\n' > "$d/locale/zh_CN/LC_MESSAGES/onewindow.mo"
+  for v in 0.1.0 0.2.0; do
+    (cd "$d" && wixl -a x64 -D Version=$v -D BinDir=bin -D LocaleDir=locale \
+       "$SOURCE_DIR/installer/windows/onewindow.wxs" -o "onewindow-$v.msi") > "$d/wixl-$v.log" 2>&1 \
+      || { cat "$d/wixl-$v.log"; fail "wixl $v"; finish; }
+  done
+  local a=$d/onewindow-0.1.0.msi b=$d/onewindow-0.2.0.msi
+  check "ProductVersion 0.1.0" bash -c "msiinfo export '$a' Property | grep -qP '^ProductVersion\t0.1.0\r?\$'"
+  check "per-machine install (ALLUSERS=1)" bash -c "msiinfo export '$a' Property | grep -qP '^ALLUSERS\t1\r?\$'"
+  check "same UpgradeCode in both versions" test "$(msiinfo export "$a" Property | grep UpgradeCode)" = "$(msiinfo export "$b" Property | grep UpgradeCode)"
+  check "different ProductCode per build" test "$(msiinfo export "$a" Property | grep ProductCode)" != "$(msiinfo export "$b" Property | grep ProductCode)"
+  check "major upgrade and downgrade detection" bash -c "msiinfo export '$b' Upgrade | grep -q WIX_UPGRADE_DETECTED && msiinfo export '$b' Upgrade | grep -q WIX_DOWNGRADE_DETECTED"
+  for v in onewindow.exe onewindow-cli.exe onewindow.mo; do
+    check "File table has $v" bash -c "msiinfo export '$a' File | cut -f3 | grep -qx '$v'"
+  done
+  for v in ServerUrl CaBundle Pkcs11Module; do
+    check "HKLM Software\\OneWindow\\Workstation $v from a public property" \
+      bash -c "msiinfo export '$a' Registry | grep -P '\t2\tSoftware\\\\OneWindow\\\\Workstation\\\\?\t$v\t\[' >/dev/null"
+  done
+  check "Start menu shortcut to onewindow.exe" bash -c "msiinfo export '$a' Shortcut | grep -qF '[INSTALLDIR]onewindow.exe'"
+  mkdir -p "$d/x"
+  check "msiextract gives the files in their directories" bash -c "msiextract -C '$d/x' '$a' >/dev/null && test -f '$d/x/OneWindow/locale/zh_CN/LC_MESSAGES/onewindow.mo' && test -f '$d/x/OneWindow/onewindow-cli.exe'"
+  finish
+}
+
 case "$step" in
   build) step_build ;;
   static) step_static ;;
   rootfs) step_rootfs ;;
   install) step_install ;;
   upgrade) step_upgrade ;;
+  msi) step_msi ;;
   *) echo "unknown step $step" >&2; exit 2 ;;
 esac
