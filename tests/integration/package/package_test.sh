@@ -175,6 +175,10 @@ step_static() {
     check "forms/data installed under /usr/share/onewindow" test "$missing" = 0
   fi
 
+  # AppStream wants the newest <release> to be the version shipped: bump it with the version.
+  local newest
+  newest=$(grep -o '<release version="[^"]*"' "$SOURCE_DIR/installer/linux/org.onewindow.OneWindow.metainfo.xml" | head -n1 | cut -d'"' -f2)
+  check "AppStream newest release ($newest) is the project version ($version)" test "$newest" = "$version"
   if [ "$HAVE_GUI" = 1 ]; then
     log "workstation package: desktop integration"
     check "onewindow in /usr/bin, 0755" has_mode "$ws" /usr/bin/onewindow '-rwxr-xr-x'
