@@ -31,7 +31,9 @@ Args::Args(std::vector<std::string> argv, std::vector<std::string> flags) {
     }
 }
 
-bool Args::has(std::string_view name) const { return options_.find(name) != options_.end(); }
+bool Args::has(std::string_view name) const {
+    return options_.find(name) != options_.end();
+}
 
 std::optional<std::string> Args::get(std::string_view name) const {
     auto range = options_.equal_range(name);
@@ -86,8 +88,12 @@ std::map<std::string_view, Command>& registry() {
 }
 } // namespace
 
-Registration::Registration(Command command) { registry().emplace(command.name, std::move(command)); }
+Registration::Registration(Command command) {
+    registry().emplace(command.name, std::move(command));
+}
 
-const std::map<std::string_view, Command>& commands() { return registry(); }
+const std::map<std::string_view, Command>& commands() {
+    return registry();
+}
 
 } // namespace ow::cli

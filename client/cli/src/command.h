@@ -65,7 +65,7 @@ using CommandFn = int (*)(Context&);
 
 struct Command {
     std::string_view name;
-    std::string_view usage;   // one line: "user add NAME --role ROLE [--password-stdin]"
+    std::string_view usage;         // one line: "user add NAME --role ROLE [--password-stdin]"
     std::vector<std::string> flags; // options without a value
     CommandFn run;
 };

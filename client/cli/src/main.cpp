@@ -1,4 +1,5 @@
 // onewindow-cli entry point: global options, then one sub-command (see command.h).
+#include "cli_support.h"
 #include "command.h"
 
 #include <iostream>
@@ -36,11 +37,11 @@ int main(int argc, char** argv) {
                              std::cin, std::cout, std::cerr};
         return command.run(ctx);
     } catch (const ow::cli::UsageError& e) {
-        std::cerr << "onewindow-cli " << command.name << ": " << e.what() << "\n  usage: onewindow-cli "
-                  << command.usage << "\n";
+        std::cerr << "onewindow-cli " << command.name << ": " << e.what()
+                  << "\n  usage: onewindow-cli " << command.usage << "\n";
         return ow::cli::kExitUsage;
     } catch (const std::exception& e) {
         std::cerr << "onewindow-cli " << command.name << ": " << e.what() << "\n";
-        return ow::cli::kExitInternal;
+        return ow::cli::exit_code_for(e);
     }
 }

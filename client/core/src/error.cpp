@@ -4,17 +4,28 @@ namespace ow::core {
 
 const char* to_string(ErrorCode code) {
     switch (code) {
-    case ErrorCode::InvalidArgument: return "invalid-argument";
-    case ErrorCode::NotFound: return "not-found";
-    case ErrorCode::AlreadyExists: return "already-exists";
-    case ErrorCode::WrongPassword: return "wrong-password";
-    case ErrorCode::PermissionDenied: return "permission-denied";
-    case ErrorCode::NotInitialised: return "not-initialised";
-    case ErrorCode::CacheRefused: return "cache-refused";
-    case ErrorCode::CacheCorrupt: return "cache-corrupt";
-    case ErrorCode::Storage: return "storage";
-    case ErrorCode::Crypto: return "crypto";
-    case ErrorCode::Conflict: return "conflict";
+    case ErrorCode::InvalidArgument:
+        return "invalid-argument";
+    case ErrorCode::NotFound:
+        return "not-found";
+    case ErrorCode::AlreadyExists:
+        return "already-exists";
+    case ErrorCode::WrongPassword:
+        return "wrong-password";
+    case ErrorCode::PermissionDenied:
+        return "permission-denied";
+    case ErrorCode::NotInitialised:
+        return "not-initialised";
+    case ErrorCode::CacheRefused:
+        return "cache-refused";
+    case ErrorCode::CacheCorrupt:
+        return "cache-corrupt";
+    case ErrorCode::Storage:
+        return "storage";
+    case ErrorCode::Crypto:
+        return "crypto";
+    case ErrorCode::Conflict:
+        return "conflict";
     }
     return "unknown";
 }

@@ -15,17 +15,17 @@
 namespace ow::core {
 
 enum class ErrorCode {
-    InvalidArgument,   // a caller passed something malformed
-    NotFound,          // user, case, person … does not exist
-    AlreadyExists,     // unique name taken
-    WrongPassword,     // offline login failed
-    PermissionDenied,  // the role may not do this
-    NotInitialised,    // no workstation in the data dir
-    CacheRefused,      // the cache failed a safety check (plaintext, wrong library, bad key file)
-    CacheCorrupt,      // the database or key file is damaged
-    Storage,           // an I/O error (disk full, permission on the file system)
-    Crypto,            // an OpenSSL call failed
-    Conflict,          // the change conflicts with the current state
+    InvalidArgument,  // a caller passed something malformed
+    NotFound,         // user, case, person … does not exist
+    AlreadyExists,    // unique name taken
+    WrongPassword,    // offline login failed
+    PermissionDenied, // the role may not do this
+    NotInitialised,   // no workstation in the data dir
+    CacheRefused,     // the cache failed a safety check (plaintext, wrong library, bad key file)
+    CacheCorrupt,     // the database or key file is damaged
+    Storage,          // an I/O error (disk full, permission on the file system)
+    Crypto,           // an OpenSSL call failed
+    Conflict,         // the change conflicts with the current state
 };
 
 const char* to_string(ErrorCode code);

@@ -1,0 +1,100 @@
+#include "app.h"
+
+#include "login_dialog.h"
+#include "main_frame.h"
+#include "ow/core/log.h"
+#include "ow/core/presenters.h"
+#include "ow/core/util.h"
+#include "selftest.h"
+#include "translate.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <wx/cmdline.h>
+#include <wx/image.h>
+
+namespace ow::app {
+
+bool App::OnInit() {
+    wxCmdLineParser parser(argc, argv);
+    parser.AddOption("d", "data-dir", "workstation data directory", wxCMD_LINE_VAL_STRING);
+    parser.AddOption("l", "lang", "user interface language (zh_CN, en)", wxCMD_LINE_VAL_STRING);
+    parser.AddOption("", "selftest", "run the GUI self-test, save screenshots to DIR",
+                     wxCMD_LINE_VAL_STRING);
+    parser.AddSwitch("", "version", "print the version and exit");
+    if (parser.Parse() != 0)
+        return false;
+    if (parser.Found("version")) {
+        std::cout << "onewindow " << OW_VERSION << "\n";
+        return false;
+    }
+    wxString value;
+    data_dir_ = parser.Found("data-dir", &value) ? std::filesystem::path(value.utf8_string())
+                                                 : ow::core::default_data_dir();
+    if (parser.Found("lang", &value))
+        forced_language_ = value.utf8_string();
+    if (parser.Found("selftest", &value)) {
+        selftest_ = true;
+        selftest_dir_ = value.utf8_string();
+    }
+    if (ow::core::Workstation::exists(data_dir_))
+        ow::core::log::open_file(ow::core::WorkstationPaths{data_dir_}.logs());
+
+    wxInitAllImageHandlers();
+    setup_language(forced_language_.empty() ? ow::core::UiPreferences(data_dir_).language()
+                                            : forced_language_);
+    show_login();
+    if (selftest_)
+        CallAfter([this] { set_selftest_result(run_selftest(*this, selftest_dir_)); });
+    return true;
+}
+
+int App::OnRun() {
+    int rc = wxApp::OnRun();
+    if (selftest_) {
+        std::cout << "RESULT: " << selftest_failures_ << " failure(s)" << std::endl;
+        return selftest_failures_ == 0 ? 0 : 1;
+    }
+    return rc;
+}
+
+void App::show_login() {
+    auto* dialog = new LoginDialog(
+        data_dir_, [this](std::unique_ptr<ow::core::Session> s) { open_main(std::move(s)); },
+        [this](const std::string& language) {
+            // Rebuild the dialog in the chosen language.
+            setup_language(language);
+            CallAfter([this] { show_login(); });
+            if (auto* old = wxWindow::FindWindowByName("login_dialog"))
+                old->Destroy();
+        });
+    dialog->Show();
+    dialog->Raise();
+}
+
+void App::open_main(std::unique_ptr<ow::core::Session> session) {
+    if (forced_language_.empty()) {
+        auto language = ow::core::UserSettings(*session).get("language");
+        if (language && *language != current_language())
+            setup_language(*language);
+    }
+    auto* frame = new MainFrame(std::move(session), [this] { show_login(); });
+    frame->Show();
+    SetTopWindow(frame);
+}
+
+} // namespace ow::app
+
+wxIMPLEMENT_APP_NO_MAIN(ow::app::App);
+
+int main(int argc, char** argv) {
+    // Simplified-Chinese glyph forms for CJK text (Pango picks Japanese forms otherwise).
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::strcmp(argv[i], "--lang") == 0 && std::strncmp(argv[i + 1], "zh", 2) == 0)
+            setenv("PANGO_LANGUAGE", "zh-cn", 0);
+    const char* lang = std::getenv("LANG");
+    if (lang && std::strncmp(lang, "zh", 2) == 0)
+        setenv("PANGO_LANGUAGE", "zh-cn", 0);
+    return wxEntry(argc, argv);
+}

@@ -1,0 +1,127 @@
+#include "main_frame.h"
+
+#include "area_panels.h"
+#include "translate.h"
+
+#include <wx/button.h>
+#include <wx/menu.h>
+#include <wx/panel.h>
+#include <wx/simplebook.h>
+#include <wx/sizer.h>
+#include <wx/statusbr.h>
+
+namespace ow::app {
+
+using ow::core::AreaId;
+
+MainFrame::MainFrame(std::unique_ptr<ow::core::Session> session, OnLogout on_logout)
+    : wxFrame(nullptr, wxID_ANY, _("OneWindow"), wxDefaultPosition, wxSize(1280, 760)),
+      session_(std::move(session)), shell_(*session_), on_logout_(std::move(on_logout)) {
+    SetName("main_frame");
+    SetTitle(wxString::Format(_("OneWindow — workstation %s"), utf8(session_->workstation_code())));
+    auto* root = new wxPanel(this);
+    auto* row = new wxBoxSizer(wxHORIZONTAL);
+
+    // Navigation rail: only the areas the role may use (the services check again).
+    auto* rail = new wxPanel(root);
+    rail->SetName("nav_rail");
+    rail->SetBackgroundColour(wxColour(0x26, 0x3A, 0x5A));
+    auto* rail_sizer = new wxBoxSizer(wxVERTICAL);
+    book_ = new wxSimplebook(root);
+    book_->SetName("area_book");
+    for (const auto& area : shell_.areas()) {
+        wxString label = tr(area.label);
+        if (!area.shortcut.empty())
+            label += "  (" + utf8(area.shortcut) + ")";
+        auto* button = new wxButton(rail, wxID_ANY, label, wxDefaultPosition, wxSize(150, 44),
+                                    wxBORDER_NONE | wxBU_LEFT);
+        button->SetName("nav_" + area.key);
+        button->SetForegroundColour(*wxWHITE);
+        button->SetBackgroundColour(rail->GetBackgroundColour());
+        rail_sizer->Add(button, 0, wxEXPAND | wxTOP, 2);
+        nav_[area.id] = button;
+        wxWindow* page = create_area_panel(book_, area, *session_);
+        page->SetName("area_" + area.key);
+        pages_[area.id] = static_cast<int>(book_->GetPageCount());
+        book_->AddPage(page, tr(area.label));
+        AreaId id = area.id;
+        button->Bind(wxEVT_BUTTON, [this, id](wxCommandEvent&) { show_area(id); });
+    }
+    rail->SetSizer(rail_sizer);
+    row->Add(rail, 0, wxEXPAND);
+    row->Add(book_, 1, wxEXPAND | wxALL, 12);
+    root->SetSizer(row);
+
+    CreateStatusBar(2);
+    int widths[] = {-1, 220};
+    GetStatusBar()->SetStatusWidths(2, widths);
+    GetStatusBar()->SetName("status_bar");
+    build_menu();
+    update_status();
+    if (!shell_.areas().empty())
+        show_area(shell_.areas().front().id);
+    Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent&) {
+        Destroy();
+        wxTheApp->ExitMainLoop();
+    });
+    Centre();
+}
+
+MainFrame::~MainFrame() = default;
+
+void MainFrame::build_menu() {
+    auto* bar = new wxMenuBar();
+    auto* file = new wxMenu();
+    file->Append(wxID_CLOSE, _("&Log out\tCtrl+L"));
+    file->Append(wxID_EXIT, _("&Quit\tCtrl+Q"));
+    bar->Append(file, _("&Workstation"));
+    auto* go = new wxMenu();
+    for (const auto& area : shell_.areas()) {
+        wxString item = tr(area.label);
+        if (!area.shortcut.empty())
+            item += "\t" + utf8(area.shortcut);
+        int id = wxWindow::NewControlId();
+        go->Append(id, item);
+        AreaId area_id = area.id;
+        Bind(
+            wxEVT_MENU, [this, area_id](wxCommandEvent&) { show_area(area_id); }, id);
+    }
+    bar->Append(go, _("&Go"));
+    SetMenuBar(bar);
+    Bind(
+        wxEVT_MENU, [this](wxCommandEvent&) { logout(); }, wxID_CLOSE);
+    Bind(
+        wxEVT_MENU, [this](wxCommandEvent&) { Close(); }, wxID_EXIT);
+}
+
+void MainFrame::show_area(AreaId id) {
+    auto it = pages_.find(id);
+    if (it == pages_.end())
+        return; // the role may not open it: the rail never showed it
+    book_->ChangeSelection(static_cast<std::size_t>(it->second));
+    for (auto& [area, button] : nav_) {
+        bool active = area == id;
+        button->SetBackgroundColour(active ? wxColour(0x3D, 0x6F, 0xB6)
+                                           : wxColour(0x26, 0x3A, 0x5A));
+        button->Refresh();
+    }
+    if (auto* panel =
+            dynamic_cast<AreaPanel*>(book_->GetPage(static_cast<std::size_t>(it->second))))
+        panel->refresh();
+}
+
+void MainFrame::update_status() {
+    // Only indicators whose feature works appear here (ui.md): user and role, and the date.
+    SetStatusText(utf8(shell_.user_display_name()) + " · " +
+                      tr(ow::core::ShellPresenter::role_label(shell_.role())),
+                  0);
+    SetStatusText(format_date(wxDateTime::Now()), 1);
+}
+
+void MainFrame::logout() {
+    auto callback = on_logout_;
+    callback(); // shows the login dialog first, so the application does not end
+    Destroy();
+}
+
+} // namespace ow::app

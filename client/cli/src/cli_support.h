@@ -1,0 +1,25 @@
+// Shared helpers of the CLI commands: secrets from the terminal or stdin, logging in, errors.
+#pragma once
+
+#include "command.h"
+#include "ow/core/secret.h"
+#include "ow/core/workstation.h"
+
+#include <memory>
+
+namespace ow::cli {
+
+// Reads one secret: from stdin (one line) when `from_stdin`, else from the terminal with echo
+// off. Fails with a UsageError when neither is possible (no terminal and no --password-stdin).
+ow::core::SecretString read_secret(Context& ctx, const std::string& prompt, bool from_stdin);
+
+// Opens the workstation log and returns the data directory of this invocation.
+std::filesystem::path open_data_dir(Context& ctx);
+
+// Logs in as --user NAME with the password from the terminal or --password-stdin.
+std::unique_ptr<ow::core::Session> login(Context& ctx);
+
+// Maps a core error to the documented exit code.
+int exit_code_for(const std::exception& e);
+
+} // namespace ow::cli

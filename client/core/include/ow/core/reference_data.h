@@ -1,0 +1,96 @@
+// Reference data cached on the workstation: persons (population library), legal entities and the
+// e-licenses they hold. Clerks look applicants up by ID number, USCC or name prefix; the intake
+// prefills from it. All of it lives only in the encrypted cache.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ow::core {
+
+class Session;
+
+struct Person {
+    std::string id_number;
+    std::string name;
+    std::string gender; // "male" / "female"
+    std::string birth_date;
+    std::string address;
+    std::string phone;
+    std::string source;
+    std::string updated_at;
+};
+
+struct Entity {
+    std::string uscc;
+    std::string name;
+    std::string kind;
+    std::string legal_representative;
+    std::string address;
+    std::string established;
+    std::string source;
+    std::string updated_at;
+};
+
+struct LicenseRecord {
+    std::string license_id;
+    std::string type_code;
+    std::string type_name;
+    std::string holder_id;
+    std::string holder_name;
+    std::string issuer;
+    std::string issue_date;
+    std::string valid_until;
+    std::string face_data; // JSON object of the 照面信息 fields
+    std::vector<unsigned char> issuer_signature;
+    std::string source;
+};
+
+// Deterministic synthetic reference data: the same seed and index give the same record on every
+// machine. ID numbers pass GB 11643, USCCs pass GB 32100, license identifiers pass GB/T 36904.
+// Every index below `capacity()` gives a distinct ID number (a bijective scramble).
+class DemoDataGenerator {
+public:
+    explicit DemoDataGenerator(std::uint64_t seed = 20261128);
+    Person person(std::size_t index) const;
+    Entity entity(std::size_t index) const;
+    LicenseRecord business_license(const Entity& holder, std::size_t index) const;
+    static std::size_t capacity();
+
+private:
+    std::uint64_t seed_;
+};
+
+// The persons table exactly as the cache creates it (shared with the cache benchmark).
+extern const char* const kPersonsTableSql;
+
+class ReferenceData {
+public:
+    explicit ReferenceData(Session& session) : session_(session) {}
+
+    struct Counts {
+        std::int64_t persons = 0, entities = 0, licenses = 0;
+    };
+    using Progress = std::function<void(std::size_t done, std::size_t total)>;
+
+    // Admin: adds the demo set (persons 0..persons-1, entities 0..entities-1, one business
+    // license per entity) in one transaction per 100k rows. Existing rows are kept.
+    Counts generate_demo(std::size_t persons, std::size_t entities, const Progress& progress = {});
+    Counts counts();
+
+    std::optional<Person> find_person(const std::string& id_number);
+    std::optional<Entity> find_entity(const std::string& uscc);
+    std::vector<Person> persons_by_name_prefix(const std::string& prefix, int limit = 20);
+    std::vector<Entity> entities_by_name_prefix(const std::string& prefix, int limit = 20);
+    std::vector<LicenseRecord> licenses_of(const std::string& holder_id);
+    std::optional<LicenseRecord> find_license(const std::string& license_id);
+
+private:
+    Session& session_;
+};
+
+} // namespace ow::core

@@ -1,0 +1,26 @@
+// Small helpers shared by the core services.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace ow::core {
+
+std::string now_utc_iso(); // 2026-11-28T10:32:05.123Z
+std::string today_local(); // 2026-11-28 (the counter's calendar day)
+std::string new_uuid();    // random (version 4) UUID
+
+// Writes `content` to `path` atomically: temp file in the same directory, fsync, rename, fsync of
+// the directory. The file is created with mode 0600. Throws CoreError(Storage) on failure.
+void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+std::string read_file(const std::filesystem::path& path); // throws CoreError(Storage)
+
+// The per-user data directory: $OW_DATA_DIR, else $XDG_DATA_HOME/onewindow, else
+// ~/.local/share/onewindow (%LOCALAPPDATA%\OneWindow on Windows).
+std::filesystem::path default_data_dir();
+
+// Creates the directory (mode 0700) if needed.
+void ensure_private_dir(const std::filesystem::path& dir);
+
+} // namespace ow::core

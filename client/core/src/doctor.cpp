@@ -1,0 +1,119 @@
+#include "ow/core/doctor.h"
+
+#include "ow/core/database.h"
+#include "ow/core/key_file.h"
+#include "ow/core/schema.h"
+#include "ow/core/workstation.h"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
+#include <spdlog/version.h>
+#include <sqlite3.h>
+
+namespace ow::core {
+
+const char* to_string(HealthCheck::Status status) {
+    switch (status) {
+    case HealthCheck::Status::Ok:
+        return "ok";
+    case HealthCheck::Status::Warning:
+        return "warning";
+    case HealthCheck::Status::Failed:
+        return "FAILED";
+    case HealthCheck::Status::NotChecked:
+        return "not checked";
+    }
+    return "?";
+}
+
+std::vector<LibraryVersion> library_versions() {
+    std::vector<LibraryVersion> v;
+    v.push_back({"OneWindow", OW_VERSION});
+    std::string cipher;
+    try {
+        Database mem = Database::open_in_memory_keyed(SecretBytes::random(32));
+        cipher = mem.cipher_version();
+    } catch (const std::exception& e) {
+        cipher = std::string("error: ") + e.what();
+    }
+    v.push_back({"SQLCipher", cipher.empty() ? "MISSING (plain SQLite linked)" : cipher});
+    v.push_back({"SQLite (inside SQLCipher)", sqlite3_libversion()});
+    v.push_back({"OpenSSL", OpenSSL_version(OPENSSL_VERSION)});
+    v.push_back({"libcurl", curl_version_info(CURLVERSION_NOW)->version});
+    v.push_back(
+        {"nlohmann-json", fmt::format("{}.{}.{}", NLOHMANN_JSON_VERSION_MAJOR,
+                                      NLOHMANN_JSON_VERSION_MINOR, NLOHMANN_JSON_VERSION_PATCH)});
+    v.push_back(
+        {"spdlog", fmt::format("{}.{}.{}", SPDLOG_VER_MAJOR, SPDLOG_VER_MINOR, SPDLOG_VER_PATCH)});
+    v.push_back({"fmt", fmt::format("{}", FMT_VERSION)});
+    return v;
+}
+
+std::vector<HealthCheck> run_health_checks(const std::filesystem::path& data_dir,
+                                           Session* session) {
+    using S = HealthCheck::Status;
+    std::vector<HealthCheck> checks;
+    WorkstationPaths paths{data_dir};
+    std::error_code ec;
+
+    {
+        Database mem = Database::open_in_memory_keyed(SecretBytes::random(32));
+        std::string cv = mem.cipher_version();
+        checks.push_back({"sqlcipher", cv.empty() ? S::Failed : S::Ok,
+                          cv.empty() ? "PRAGMA cipher_version is empty: plain SQLite is linked"
+                                     : "cipher_version " + cv});
+    }
+    checks.push_back({"data directory",
+                      std::filesystem::is_directory(data_dir, ec) ? S::Ok : S::Warning,
+                      data_dir.string()});
+    auto space_dir =
+        std::filesystem::is_directory(data_dir, ec) ? data_dir : data_dir.parent_path();
+    auto space = std::filesystem::space(space_dir.empty() ? "." : space_dir, ec);
+    if (ec)
+        checks.push_back({"free disk", S::NotChecked, ec.message()});
+    else {
+        double mib = static_cast<double>(space.available) / (1024.0 * 1024.0);
+        checks.push_back({"free disk", mib < 500 ? S::Warning : S::Ok,
+                          fmt::format("{:.0f} MiB available{}", mib,
+                                      mib < 500 ? " (below 500 MiB: scans may fail)" : "")});
+    }
+    if (!Workstation::exists(data_dir)) {
+        checks.push_back(
+            {"workstation", S::Warning, "not initialised (run 'onewindow-cli init' or enrol)"});
+    } else {
+        try {
+            KeyFile kf = KeyFile::load(paths.key_file());
+            checks.push_back({"key file", S::Ok,
+                              fmt::format("workstation {} ({}), page size {}", kf.workstation_id(),
+                                          kf.workstation_code(), kf.cipher().page_size)});
+        } catch (const std::exception& e) {
+            checks.push_back({"key file", S::Failed, e.what()});
+        }
+        if (!std::filesystem::exists(paths.database(), ec))
+            checks.push_back({"cache file", S::Failed, "missing: " + paths.database().string()});
+        else if (has_plaintext_sqlite_header(paths.database()))
+            checks.push_back({"cache file", S::Failed, "PLAINTEXT SQLite header: refused"});
+        else
+            checks.push_back(
+                {"cache file", S::Ok,
+                 fmt::format("encrypted, {:.1f} MiB",
+                             static_cast<double>(std::filesystem::file_size(paths.database(), ec)) /
+                                 (1024.0 * 1024.0))});
+    }
+    if (session) {
+        auto& db = session->db();
+        std::string qc = db.check_integrity(false);
+        checks.push_back({"cache integrity", qc == "ok" ? S::Ok : S::Failed, "quick_check: " + qc});
+        int v = db.user_version();
+        checks.push_back({"schema", v == latest_schema_version() ? S::Ok : S::Warning,
+                          fmt::format("version {} of {}", v, latest_schema_version())});
+    } else {
+        checks.push_back({"cache integrity", S::NotChecked,
+                          "needs a login: run 'onewindow-cli doctor --user NAME'"});
+    }
+    return checks;
+}
+
+} // namespace ow::core

@@ -1,0 +1,158 @@
+#include "ow/core/schema.h"
+
+#include "ow/core/database.h"
+#include "ow/core/error.h"
+
+#include <array>
+#include <string_view>
+
+namespace ow::core {
+namespace {
+
+// Append new versions at the end; never edit a released one.
+constexpr std::array<std::string_view, 3> kMigrations = {
+    // 1: workstation metadata, users, settings, the audit log.
+    R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE users(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('clerk', 'officer', 'admin')),
+  active INTEGER NOT NULL DEFAULT 1,
+  must_change_password INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL);
+CREATE TABLE user_settings(
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (user_id, key));
+CREATE TABLE audit_events(
+  seq INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object TEXT NOT NULL,
+  details TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL);
+CREATE TABLE audit_anchor(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL);
+)sql",
+    // 2: reference data cached from the population, legal-entity and e-license libraries.
+    R"sql(
+CREATE TABLE persons(
+  id_number TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  gender TEXT NOT NULL,
+  birth_date TEXT NOT NULL,
+  address TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  source TEXT NOT NULL,
+  updated_at TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX persons_by_name ON persons(name);
+CREATE TABLE entities(
+  uscc TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  legal_representative TEXT NOT NULL,
+  address TEXT NOT NULL,
+  established TEXT NOT NULL,
+  source TEXT NOT NULL,
+  updated_at TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX entities_by_name ON entities(name);
+CREATE TABLE licenses(
+  license_id TEXT PRIMARY KEY,
+  type_code TEXT NOT NULL,
+  type_name TEXT NOT NULL,
+  holder_id TEXT NOT NULL,
+  holder_name TEXT NOT NULL,
+  issuer TEXT NOT NULL,
+  issue_date TEXT NOT NULL,
+  valid_until TEXT NOT NULL,
+  face_data TEXT NOT NULL,
+  issuer_signature BLOB,
+  source TEXT NOT NULL,
+  updated_at TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX licenses_by_holder ON licenses(holder_id);
+)sql",
+    // 3: cases (办件), their materials and documents, and the sync outbox.
+    R"sql(
+CREATE TABLE cases(
+  id TEXT PRIMARY KEY,
+  case_number TEXT NOT NULL UNIQUE,
+  applicant_kind TEXT NOT NULL CHECK (applicant_kind IN ('person', 'entity')),
+  applicant_id TEXT NOT NULL,
+  applicant_name TEXT NOT NULL,
+  items TEXT NOT NULL,
+  catalog_version TEXT NOT NULL,
+  form_data TEXT NOT NULL,
+  state TEXT NOT NULL,
+  note TEXT NOT NULL,
+  received_by INTEGER NOT NULL REFERENCES users(id),
+  received_at TEXT NOT NULL,
+  promised_date TEXT NOT NULL,
+  revision INTEGER NOT NULL DEFAULT 1,
+  updated_at TEXT NOT NULL);
+CREATE INDEX cases_by_applicant ON cases(applicant_id);
+CREATE INDEX cases_by_state ON cases(state);
+CREATE TABLE case_sequence(day TEXT PRIMARY KEY, last INTEGER NOT NULL);
+CREATE TABLE materials(
+  case_id TEXT NOT NULL REFERENCES cases(id),
+  material_key TEXT NOT NULL,
+  name TEXT NOT NULL,
+  necessity TEXT NOT NULL,
+  status TEXT NOT NULL,
+  pages INTEGER NOT NULL DEFAULT 0,
+  blob_id TEXT,
+  license_id TEXT,
+  PRIMARY KEY (case_id, material_key));
+CREATE TABLE documents(
+  id TEXT PRIMARY KEY,
+  case_id TEXT NOT NULL REFERENCES cases(id),
+  kind TEXT NOT NULL,
+  blob_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  signed INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE outbox(
+  mutation_id TEXT PRIMARY KEY,
+  entity_kind TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT,
+  last_error TEXT);
+CREATE INDEX outbox_by_state ON outbox(state, created_at);
+)sql",
+};
+
+} // namespace
+
+int latest_schema_version() {
+    return static_cast<int>(kMigrations.size());
+}
+
+void migrate(Database& db, int target) {
+    if (target < 0)
+        target = latest_schema_version();
+    int current = db.user_version();
+    if (current > latest_schema_version())
+        throw CoreError(ErrorCode::CacheRefused,
+                        N_("The workstation cache was written by a newer OneWindow (schema "
+                           "{found}, this program knows {known}). Install the newer version."),
+                        {{"found", std::to_string(current)},
+                         {"known", std::to_string(latest_schema_version())}});
+    for (int version = current + 1; version <= target; ++version) {
+        Transaction tx(db);
+        db.exec(kMigrations[static_cast<std::size_t>(version - 1)]);
+        db.set_user_version(version);
+        tx.commit();
+    }
+}
+
+} // namespace ow::core
