@@ -182,6 +182,7 @@ step_static() {
   if [ "$HAVE_GUI" = 1 ]; then
     log "workstation package: desktop integration"
     check "onewindow in /usr/bin, 0755" has_mode "$ws" /usr/bin/onewindow '-rwxr-xr-x'
+    check "Recommends wx3.2-i18n (wx's stock strings)" bash -c "dpkg-deb -f '$ws' Recommends | tr ',' '\n' | grep -qx ' *wx3.2-i18n'"
     check "onewindow stripped" bash -c "! readelf -S '$tmp/ws/usr/bin/onewindow' | grep -q '\\.symtab'"
     check "man page onewindow(1)" has_file "$ws" /usr/share/man/man1/onewindow.1.gz
     check "desktop file" has_file "$ws" /usr/share/applications/onewindow.desktop
@@ -402,10 +403,8 @@ seed_user_data() {
 }
 
 # Starts the GUI as the clerk on a private Xvfb display and takes a screenshot of the screen.
-gui_screenshot() {
+start_xvfb() {
   need_tool Xvfb xvfb
-  need_tool xdotool
-  need_tool import imagemagick
   local fdfile=$WORK_DIR/xvfb-display
   rm -f "$fdfile"
   # Xvfb on the host; its socket in /tmp/.X11-unix is visible in the root through the bind mount.
@@ -413,42 +412,55 @@ gui_screenshot() {
   Xvfb -displayfd "$xfd" -screen 0 1280x800x24 -nolisten tcp >"$WORK_DIR/xvfb.log" 2>&1 &
   XVFB_PID=$!
   exec {xfd}>&-
-  local display=""
-  for _ in $(seq 1 50); do display=$(cat "$fdfile" 2>/dev/null || true); [ -n "$display" ] && break; sleep 0.1; done
-  [ -n "$display" ] || { fail "Xvfb did not start"; return 1; }
-  log "Xvfb on :$display"
+  DISPLAY_NUM=""
+  for _ in $(seq 1 50); do DISPLAY_NUM=$(cat "$fdfile" 2>/dev/null || true); [ -n "$DISPLAY_NUM" ] && break; sleep 0.1; done
+  [ -n "$DISPLAY_NUM" ] || { fail "Xvfb did not start"; return 1; }
+  log "Xvfb on :$DISPLAY_NUM"
+}
+stop_xvfb() {
+  kill "$XVFB_PID" 2>/dev/null || true
+  wait "$XVFB_PID" 2>/dev/null || true
+  XVFB_PID=""
+}
+
+# gui_screenshot NAME [ARGS...]: starts the GUI as the clerk on the Xvfb display, waits for its
+# first window, saves screenshot-NAME.png, sets WINDOW_TITLE, stops the GUI.
+WINDOW_TITLE=""
+gui_screenshot() {
+  need_tool xdotool
+  need_tool import imagemagick
+  local name=$1; shift
+  local d=":$DISPLAY_NUM"
+  WINDOW_TITLE=""
   as_clerk mkdir -p -m 0700 /tmp/clerk-runtime
-  as_clerk env DISPLAY=":$display" NO_AT_BRIDGE=1 GDK_BACKEND=x11 onewindow >"$WORK_DIR/gui.log" 2>&1 &
+  as_clerk env DISPLAY="$d" NO_AT_BRIDGE=1 GDK_BACKEND=x11 onewindow "$@" >"$WORK_DIR/gui-$name.log" 2>&1 &
   local app=$!
   local win=""
   for _ in $(seq 1 60); do
     # Any mapped top-level window with a WM_CLASS (a --name regex misses UTF-8 titles).
-    win=$(DISPLAY=":$display" xdotool search --onlyvisible --classname '.' 2>/dev/null | head -n1 || true)
+    win=$(DISPLAY="$d" xdotool search --onlyvisible --classname '.' 2>/dev/null | head -n1 || true)
     [ -n "$win" ] && break
     kill -0 "$app" 2>/dev/null || break
     sleep 0.5
   done
   if [ -z "$win" ]; then
-    cat "$WORK_DIR/gui.log"
-    fail "the GUI showed no window within 30 s"
+    cat "$WORK_DIR/gui-$name.log"
+    fail "onewindow $*: no window within 30 s"
   else
     sleep 2 # let it paint
-    local title shot=$WORK_DIR/screenshot-login.png
-    title=$(DISPLAY=":$display" xdotool getwindowname "$win" || true)
-    DISPLAY=":$display" import -window "$win" "$shot"
-    DISPLAY=":$display" import -window root "$WORK_DIR/screenshot-screen.png"
-    log "window '$title' ($(DISPLAY=":$display" xdotool getwindowgeometry "$win" | sed -n 's/ *Geometry: //p')); screenshot $shot"
-    check "the window has a title" test -n "$title"
-    check "the GUI is still running after its window appeared" kill -0 "$app"
+    local shot=$WORK_DIR/screenshot-$name.png
+    WINDOW_TITLE=$(DISPLAY="$d" xdotool getwindowname "$win" || true)
+    DISPLAY="$d" import -window "$win" "$shot"
+    log "onewindow $*: window '$WINDOW_TITLE' ($(DISPLAY="$d" xdotool getwindowgeometry "$win" | sed -n 's/ *Geometry: //p')); $shot"
+    check "onewindow $*: the window has a title" test -n "$WINDOW_TITLE"
+    check "onewindow $*: still running after its window appeared" kill -0 "$app"
     local sd
     sd=$(convert "$shot" -colorspace Gray -format '%[fx:standard_deviation]' info: 2>/dev/null || echo 0)
-    check "the screenshot shows something (grey std-dev $sd > 0.02)" awk -v s="$sd" 'BEGIN{exit !(s > 0.02)}'
+    check "onewindow $*: the screenshot shows something (grey std-dev $sd > 0.02)" awk -v s="$sd" 'BEGIN{exit !(s > 0.02)}'
   fi
   kill "$app" 2>/dev/null || true
   wait "$app" 2>/dev/null || true
-  kill "$XVFB_PID" 2>/dev/null || true
-  wait "$XVFB_PID" 2>/dev/null || true
-  XVFB_PID=""
+  kill_root_procs TERM
 }
 
 step_install() {
@@ -520,8 +532,17 @@ step_install() {
     check "unit enabled (multi-user.target.wants)" rexists /etc/systemd/system/multi-user.target.wants/onewindow-server.service
   fi
   if rexists /usr/bin/onewindow; then
-    log "GUI: screenshot of the first window under Xvfb"
-    gui_screenshot
+    log "GUI: screenshot of the first window (the login) under Xvfb"
+    start_xvfb
+    gui_screenshot login
+    local title_default=$WINDOW_TITLE
+    # The packaged zh_CN catalog (/usr/share/locale) is found by the installed binary.
+    if rexists /usr/share/locale/zh_CN/LC_MESSAGES/onewindow.mo; then
+      gui_screenshot login-zh_CN --lang zh_CN
+      check "onewindow --lang zh_CN: title translated ('$title_default' -> '$WINDOW_TITLE')" \
+        bash -c '[ "$1" != "$2" ] && printf %s "$2" | grep -qP "[\x{4e00}-\x{9fff}]"' sh "$title_default" "$WINDOW_TITLE"
+    fi
+    stop_xvfb
   else
     log "no onewindow GUI binary in the package: GUI start not tested"
   fi
