@@ -35,6 +35,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$BUILD_DIR" ] && [ -n "$SOURCE_DIR" ] && [ -n "$WORK_DIR" ] || { echo "missing --build-dir/--source-dir/--work-dir" >&2; exit 2; }
 
+exec 8>&1 9>&2 # the test's own stdout and stderr, for the cleanup trap
 SUITE=${OW_TEST_SUITE:-bookworm}
 ARCH=$(dpkg --print-architecture)
 PKG_CUR=$WORK_DIR/pkg/current
@@ -270,6 +271,10 @@ step_rootfs() {
     return 0
   fi
   local tmp=$WORK_DIR/bootstrap
+  # debootstrap mounts /proc and /sys in its target: unmount them whatever happens.
+  # shellcheck disable=SC2064
+  trap "unmount_all '$tmp'" EXIT INT TERM # expanded now on purpose: $tmp is local
+  [ "$step" = rootfs ] && start_watchdog 540
   unmount_all "$tmp"
   $SUDO rm -rf --one-file-system "$tmp"
   log "debootstrap --variant=minbase $SUITE from $MIRROR (first run this week on this machine)"
@@ -287,7 +292,11 @@ step_rootfs() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# A fresh root per test, with /proc, /dev, the X socket dir and the apt archive cache mounted.
+# A fresh root per test, with /proc, a private /dev and the apt archive cache mounted.
+# Safety: the host's /dev is never bind-mounted as a whole (a stray `rm -rf build` over a left-over
+# mount would delete device nodes); /dev is a tmpfs with single nodes bound onto files, which
+# cannot be removed while mounted. A watchdog stops the step before CTest's timeout would SIGKILL
+# it, so the trap always unmounts.
 ROOT=""
 XVFB_PID=""
 mounts_under() { awk -v r="$1" '$2 == r || index($2, r "/") == 1 {print $2}' /proc/self/mounts | sort -r; }
@@ -298,8 +307,24 @@ unmount_all() {
     $SUDO umount "$m" 2>/dev/null || $SUDO umount -l "$m" || true
   done
 }
+WATCHDOG_PID=""
+start_watchdog() { # start_watchdog SECONDS: TERM this script (so that its trap runs) after SECONDS
+  local self=$$
+  ( trap - EXIT INT TERM
+    sleep "$1" & wait $!
+    echo "watchdog: the $step step ran longer than $1 s; stopped" > "$WORK_DIR/$step-watchdog.txt"
+    kill -TERM "$self"; pkill -TERM -P "$self" ) </dev/null >/dev/null 2>&1 &
+  WATCHDOG_PID=$!
+}
 cleanup() {
   local rc=$?
+  # A trap can fire inside a function whose output goes to a log: back to the test's own output.
+  exec 1>&8 2>&9
+  if [ -n "$WATCHDOG_PID" ]; then
+    pkill -P "$WATCHDOG_PID" 2>/dev/null || true
+    kill "$WATCHDOG_PID" 2>/dev/null || true
+  fi
+  [ -f "$WORK_DIR/$step-watchdog.txt" ] && cat "$WORK_DIR/$step-watchdog.txt" >&2
   [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null || true
   if [ -n "$ROOT" ] && [ -d "$ROOT" ]; then
     kill_root_procs KILL
@@ -344,19 +369,31 @@ make_root() {
   [ -s "$ROOTFS_TAR" ] || step_rootfs >/dev/null
   [ -f "$WORK_DIR/pkg/version" ] || die "run the build step first"
   ROOT=$WORK_DIR/root-$step
-  trap cleanup EXIT INT TERM
+  rm -f "$WORK_DIR/$step-watchdog.txt"
+  # A signal exits non-zero; the exit runs cleanup (unmount, remove the root).
+  trap cleanup EXIT
+  trap 'exit 143' TERM
+  trap 'exit 130' INT
+  start_watchdog "${OW_TEST_STEP_LIMIT:-1500}"
   unmount_all "$ROOT"
   $SUDO rm -rf --one-file-system "$ROOT"
   mkdir -p "$ROOT"
   log "unpacking the cached root"
   $SUDO tar --zstd -C "$ROOT" -xf "$ROOTFS_TAR"
   $SUDO mount -t proc proc "$ROOT/proc"
-  $SUDO mount --bind /dev "$ROOT/dev"
-  $SUDO mount --bind /dev/pts "$ROOT/dev/pts"
+  $SUDO mount -t tmpfs -o mode=0755,size=8m,nosuid,noexec tmpfs "$ROOT/dev"
+  local n
+  for n in null zero full random urandom tty; do
+    $SUDO touch "$ROOT/dev/$n"
+    $SUDO mount --bind "/dev/$n" "$ROOT/dev/$n"
+  done
+  $SUDO mkdir -p "$ROOT/dev/pts" "$ROOT/dev/shm"
+  $SUDO chmod 1777 "$ROOT/dev/shm"
+  $SUDO mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$ROOT/dev/pts"
+  $SUDO ln -s pts/ptmx "$ROOT/dev/ptmx"
+  $SUDO ln -s /proc/self/fd "$ROOT/dev/fd"
   mkdir -p "$APT_CACHE/partial"
   $SUDO mount --bind "$APT_CACHE" "$ROOT/var/cache/apt/archives"
-  $SUDO mkdir -p "$ROOT/tmp/.X11-unix"
-  [ -d /tmp/.X11-unix ] && $SUDO mount --bind /tmp/.X11-unix "$ROOT/tmp/.X11-unix"
   # No service starts inside the chroot.
   printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$ROOT/usr/sbin/policy-rc.d" >/dev/null
   $SUDO chmod 0755 "$ROOT/usr/sbin/policy-rc.d"
@@ -407,7 +444,8 @@ start_xvfb() {
   need_tool Xvfb xvfb
   local fdfile=$WORK_DIR/xvfb-display
   rm -f "$fdfile"
-  # Xvfb on the host; its socket in /tmp/.X11-unix is visible in the root through the bind mount.
+  # Xvfb on the host; clients in the root reach it through its abstract socket (@/tmp/.X11-unix/Xn,
+  # shared by the network namespace), so the host's socket directory is not mounted into the root.
   exec {xfd}>"$fdfile"
   Xvfb -displayfd "$xfd" -screen 0 1280x800x24 -nolisten tcp >"$WORK_DIR/xvfb.log" 2>&1 &
   XVFB_PID=$!
