@@ -105,7 +105,14 @@ private:
         long i = 0;
         for (const auto& f : r.card) {
             card_->InsertItem(i, tr(f.label));
-            card_->SetItem(i, 1, utf8(f.value));
+            using K = ow::core::ApplicantLookupPresenter::Field::Kind;
+            wxString value = utf8(f.value);
+            wxDateTime date;
+            if (f.kind == K::Translated)
+                value = tr(f.value);
+            else if (f.kind == K::Date && date.ParseISODate(value))
+                value = format_date(date);
+            card_->SetItem(i, 1, value);
             ++i;
         }
         source_->SetLabel(r.source.empty()

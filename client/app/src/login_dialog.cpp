@@ -65,7 +65,8 @@ LoginDialog::LoginDialog(const std::filesystem::path& data_dir, OnLogin on_login
     language_->SetSelection(selected);
     bottom->Add(language_, 0, wxALIGN_CENTER_VERTICAL);
     bottom->AddStretchSpacer();
-    auto* quit = new wxButton(this, wxID_EXIT, _("&Quit"));
+    // wxID_ANY, not wxID_EXIT: GTK would label a stock button in the system's language.
+    auto* quit = new wxButton(this, wxID_ANY, _("&Quit"));
     submit_ = new wxButton(this, wxID_OK, _("&Log in"));
     submit_->SetName("login_submit");
     submit_->SetDefault();

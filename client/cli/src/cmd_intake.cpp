@@ -1,14 +1,24 @@
-// onewindow-cli intake --items CODE[,CODE…] --data FILE.json --user NAME [--password-stdin]
+// onewindow-cli intake (--items CODE[,CODE…] | --bundle CODE) --data FILE.json --user CLERK
+//                      [--password-stdin] [--prefill] [--out DIR]
 //
 // FILE.json: {"applicant": {"kind": "person"|"entity", "id": "...", "name": "..."},
-//             "form": {semantic key: value, …}, "note": "...", "materials": [...]}
-// Prints the case number. Invalid data: every problem listed, exit non-zero, nothing stored.
+//             "values": {semantic key: value, …},
+//             "materials": {material key: {"status": "received"|"e-license"|"deferred"|"missing",
+//                                           "pages": N, "license_id": "..."}, …},
+//             "note": "..."}
+// Prints the case number, its state and the document it wrote. Invalid data: every field error
+// listed on stderr, exit 1, nothing stored.
 #include "cli_support.h"
-#include "ow/core/case_service.h"
+
+#include "ow/core/intake_service.h"
 #include "ow/core/util.h"
-#include "ow/forms/identifiers.h"
+
+#include "ow/forms/calendar.h"
+#include "ow/forms/catalog.h"
+#include "ow/forms/error.h"
 
 #include <nlohmann/json.hpp>
+
 #include <ostream>
 #include <sstream>
 
@@ -25,9 +35,32 @@ std::vector<std::string> split(const std::string& s, char sep) {
     return out;
 }
 
+ow::forms::MaterialStatus parse_status(const std::string& s, const std::string& key) {
+    using S = ow::forms::MaterialStatus;
+    if (s == "received" || s == "paper" || s == "scanned")
+        return S::Received;
+    if (s == "e-license")
+        return S::ELicense;
+    if (s == "deferred")
+        return S::Deferred;
+    if (s == "missing")
+        return S::Missing;
+    throw UsageError("materials." + key + ".status: '" + s +
+                     "' is not one of received, e-license, deferred, missing");
+}
+
 int run(Context& ctx) {
-    ctx.args.allow_only({"user", "password-stdin", "items", "data", "out", "promised-date"});
-    auto items = split(ctx.args.require("items"), ',');
+    ctx.args.allow_only({"user", "password-stdin", "items", "bundle", "data", "out", "prefill"});
+    auto catalog = ow::forms::Catalog::load_directory(ow::forms::default_catalog_dir());
+    std::vector<std::string> items;
+    if (auto bundle = ctx.args.get("bundle")) {
+        const auto* b = catalog.find_bundle(*bundle);
+        if (!b)
+            throw UsageError("no bundle '" + *bundle + "' in catalog " + catalog.version());
+        items = b->items;
+    } else {
+        items = split(ctx.args.require("items"), ',');
+    }
     std::string path = ctx.args.require("data");
     nlohmann::json data;
     try {
@@ -35,54 +68,71 @@ int run(Context& ctx) {
     } catch (const nlohmann::json::exception& e) {
         throw UsageError("cannot read " + path + " as JSON: " + e.what());
     }
-    std::vector<std::string> problems;
-    ow::core::CaseDraft draft;
-    draft.items = items;
-    draft.catalog_version = data.value("catalog_version", "unversioned");
+    ow::core::IntakeRequest request;
+    request.items = items;
     const auto applicant = data.value("applicant", nlohmann::json::object());
-    draft.applicant_kind = applicant.value("kind", "");
-    draft.applicant_name = applicant.value("name", "");
-    std::string raw_id = applicant.value("id", "");
-    if (draft.applicant_kind == "person") {
-        auto check = ow::forms::check_id_number(raw_id);
-        if (check.status == ow::forms::CheckStatus::Invalid)
-            problems.push_back("applicant.id: " + check.message);
-        draft.applicant_id = check.normalized;
-    } else if (draft.applicant_kind == "entity") {
-        auto check = ow::forms::check_uscc(raw_id);
-        if (check.status == ow::forms::CheckStatus::Invalid)
-            problems.push_back("applicant.id: " + check.message);
-        else if (check.status == ow::forms::CheckStatus::Warning)
-            ctx.err << "warning: applicant.id: " << check.message << "\n";
-        draft.applicant_id = check.normalized;
-    } else {
-        problems.push_back("applicant.kind: must be \"person\" or \"entity\"");
+    request.applicant_kind = applicant.value("kind", "");
+    request.applicant_id = applicant.value("id", "");
+    request.applicant_name = applicant.value("name", "");
+    request.values = data.value("values", data.value("form", nlohmann::json::object()));
+    request.note = data.value("note", "");
+    if (data.contains("materials") && data["materials"].is_object()) {
+        const nlohmann::json& materials = data["materials"];
+        for (auto it = materials.begin(); it != materials.end(); ++it)
+            request.materials[it.key()] = {parse_status(it->value("status", "received"), it.key()),
+                                           it->value("pages", 0), it->value("license_id", "")};
     }
-    if (draft.applicant_name.empty())
-        problems.push_back("applicant.name: required");
-    draft.form_data = data.value("form", nlohmann::json::object()).dump();
-    draft.note = data.value("note", "");
-    draft.promised_date = ctx.args.get("promised-date").value_or(data.value("promised_date", ""));
-    for (const auto& m : data.value("materials", nlohmann::json::array()))
-        draft.materials.push_back({m.value("key", ""), m.value("name", ""),
-                                   m.value("necessity", "required"), m.value("status", "paper"),
-                                   m.value("pages", 0), m.value("license_id", "")});
-    if (!problems.empty()) {
-        for (const auto& p : problems)
-            ctx.err << p << "\n";
-        ctx.err << problems.size() << " problem(s); nothing was stored\n";
+
+    auto session = login(ctx);
+    ow::core::IntakeService intake(*session, catalog, ow::forms::WorkingCalendar::builtin());
+    if (ctx.args.has("prefill")) {
+        auto form = intake.merge(items);
+        for (const auto& p : intake.prefill(form, request.applicant_id, request.values)) {
+            request.values[p.key] = p.value;
+            ctx.err << "prefilled " << p.key << " from " << p.source << "\n";
+        }
+    }
+    ow::core::IntakeOutcome outcome;
+    try {
+        outcome = intake.submit(request);
+    } catch (const ow::core::IntakeRejected& e) {
+        for (const auto& issue : e.issues())
+            ctx.err << issue.key << ": " << issue.message_en << "\n";
+        ctx.err << e.issues().size() << " problem(s); nothing was stored\n";
+        return kExitFailed;
+    } catch (const ow::forms::FormsError& e) {
+        ctx.err << e.what() << "\nnothing was stored\n";
         return kExitFailed;
     }
-    auto session = login(ctx);
-    auto stored = ow::core::CaseService(*session).create(draft);
-    ctx.out << stored.case_number << "\n";
+    for (const auto& w : outcome.warnings)
+        ctx.err << "warning: " << w.key << ": " << w.message_en << "\n";
+    ctx.out << outcome.stored.case_number << "\n";
+    ctx.out << "state: " << outcome.stored.state
+            << (outcome.stored.promised_date.empty() ? ""
+                                                     : ", promised by " + outcome.stored.promised_date)
+            << "\n";
+    for (const auto& m : outcome.missing)
+        ctx.out << "missing: " << m << "\n";
+    for (const auto& m : outcome.deferred)
+        ctx.out << "deferred: " << m << "\n";
+    if (auto out = ctx.args.get("out")) {
+        std::filesystem::create_directories(*out);
+        auto file = std::filesystem::path(*out) /
+                    (outcome.stored.case_number + "-" +
+                     ow::forms::to_string(outcome.document_kind) + ".pdf");
+        ow::core::write_file_atomically(file, outcome.document_pdf);
+        ctx.out << "document: " << file.string() << "\n";
+    } else {
+        ctx.out << "document: " << ow::forms::document_title(outcome.document_kind)
+                << " (stored encrypted in the case; use --out DIR to write a copy)\n";
+    }
     return kExitOk;
 }
 
 const Registration reg{{"intake",
-                        "intake --items CODE[,CODE…] --data FILE.json --user NAME "
-                        "[--password-stdin]",
-                        {"password-stdin"},
+                        "intake (--items CODE[,CODE…] | --bundle CODE) --data FILE.json --user "
+                        "CLERK [--password-stdin] [--prefill] [--out DIR]",
+                        {"password-stdin", "prefill"},
                         &run}};
 
 } // namespace

@@ -51,7 +51,7 @@ std::string CaseService::next_case_number(const std::string& day) {
     return compact_day + "-" + session_.workstation_code() + "-" + seq;
 }
 
-CaseSummary CaseService::create(const CaseDraft& draft) {
+CaseSummary CaseService::create(const CaseDraft& draft, const WithinTransaction& within) {
     session_.require(Permission::Intake);
     if (draft.applicant_kind != "person" && draft.applicant_kind != "entity")
         throw CoreError(ErrorCode::InvalidArgument,
@@ -136,6 +136,20 @@ CaseSummary CaseService::create(const CaseDraft& draft) {
     session_.audit().append(
         session_.user().name, "case.intake", number,
         nlohmann::json({{"items", draft.items}, {"state", draft.state}}).dump());
+    if (within) {
+        CaseSummary summary;
+        summary.id = id;
+        summary.case_number = number;
+        summary.applicant_kind = draft.applicant_kind;
+        summary.applicant_id = draft.applicant_id;
+        summary.applicant_name = draft.applicant_name;
+        summary.items = draft.items;
+        summary.state = draft.state;
+        summary.received_at = now;
+        summary.promised_date = draft.promised_date;
+        summary.received_by = session_.user().name;
+        within(summary);
+    }
     tx.commit();
     log::info("case taken in: id={} number={} items={}", id, number, draft.items.size());
     auto stored = find(number);

@@ -3,6 +3,7 @@
 #include "ow/core/reference_data.h"
 #include "ow/forms/identifiers.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -114,19 +115,56 @@ std::size_t DemoDataGenerator::capacity() {
     return static_cast<std::size_t>(kIdSpace);
 }
 
-Person DemoDataGenerator::person(std::size_t index) const {
-    std::uint64_t x = (static_cast<std::uint64_t>(index) * kIdMultiplier + seed_) % kIdSpace;
-    std::uint64_t place = x % kPlaces.size();
+namespace {
+struct IdParts {
+    std::uint64_t place, day, seq;
+};
+IdParts id_parts(std::size_t index, std::uint64_t seed) {
+    std::uint64_t x = (static_cast<std::uint64_t>(index) * kIdMultiplier + seed) % kIdSpace;
+    IdParts parts;
+    parts.place = x % kPlaces.size();
     x /= kPlaces.size();
-    std::uint64_t day = x % kDays;
-    std::uint64_t seq = x / kDays; // 0..999
-    std::string birth = date_from_days(day);
-    std::string id = kPlaces[place].code;
+    parts.day = x % kDays;
+    parts.seq = x / kDays; // 0..999
+    return parts;
+}
+std::string make_id(const IdParts& parts, const std::string& birth) {
+    std::string id = kPlaces[parts.place].code;
     id += birth.substr(0, 4) + birth.substr(5, 2) + birth.substr(8, 2);
     char seqbuf[16];
-    std::snprintf(seqbuf, sizeof seqbuf, "%03u", static_cast<unsigned>(seq));
+    std::snprintf(seqbuf, sizeof seqbuf, "%03u", static_cast<unsigned>(parts.seq));
     id += seqbuf;
     id += ow::forms::id_number_check_char(id);
+    return id;
+}
+} // namespace
+
+std::string DemoDataGenerator::id_number(std::size_t index) const {
+    IdParts parts = id_parts(index, seed_);
+    return make_id(parts, date_from_days(parts.day));
+}
+
+std::vector<std::size_t> DemoDataGenerator::person_indices_in_key_order(std::size_t count) const {
+    // The ID number orders as (place code, birth day, sequence): sort on that triple, which is
+    // the same order without building strings.
+    std::vector<std::pair<std::uint64_t, std::size_t>> keyed(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        IdParts p = id_parts(i, seed_);
+        std::uint64_t place_rank = std::stoull(kPlaces[p.place].code);
+        keyed[i] = {(place_rank * kDays + p.day) * 1000 + p.seq, i};
+    }
+    std::sort(keyed.begin(), keyed.end());
+    std::vector<std::size_t> out(count);
+    for (std::size_t i = 0; i < count; ++i)
+        out[i] = keyed[i].second;
+    return out;
+}
+
+Person DemoDataGenerator::person(std::size_t index) const {
+    IdParts parts = id_parts(index, seed_);
+    std::uint64_t place = parts.place, seq = parts.seq;
+    std::string birth = date_from_days(parts.day);
+    std::string id = make_id(parts, birth);
 
     std::uint64_t h = mix(seed_ ^ (index * 0x2545F4914F6CDD1Dull));
     Person p;

@@ -199,8 +199,9 @@ ApplicantLookupPresenter::Result ApplicantLookupPresenter::look_up(const std::st
         }
         r.card = {{N_("Name"), p->name},
                   {N_("ID number"), p->id_number},
-                  {N_("Gender"), p->gender == "male" ? N_("male") : N_("female")},
-                  {N_("Date of birth"), p->birth_date},
+                  {N_("Gender"), p->gender == "male" ? N_("male") : N_("female"),
+                   Field::Kind::Translated},
+                  {N_("Date of birth"), p->birth_date, Field::Kind::Date},
                   {N_("Address"), p->address},
                   {N_("Phone"), p->phone}};
         r.source = N_("population cache");

@@ -54,29 +54,15 @@ ReferenceData::Counts ReferenceData::generate_demo(std::size_t persons, std::siz
     const std::size_t batch = 100000;
     std::size_t done = 0;
 
-    auto insert_person = db.prepare(std::string("INSERT OR IGNORE INTO persons(") + kPersonColumns +
-                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    std::vector<Person> rows;
-    for (std::size_t first = 0; first < persons; first += batch) {
-        std::size_t last = std::min(persons, first + batch);
-        rows.clear();
-        rows.reserve(last - first);
-        for (std::size_t i = first; i < last; ++i)
-            rows.push_back(gen.person(i));
-        // Key order keeps B-tree inserts local: far fewer page misses to decrypt.
-        std::sort(rows.begin(), rows.end(),
-                  [](const Person& a, const Person& b) { return a.id_number < b.id_number; });
-        Transaction tx(db);
-        for (const auto& p : rows) {
-            insert_person.bind(1, p.id_number).bind(2, p.name).bind(3, p.gender);
-            insert_person.bind(4, p.birth_date).bind(5, p.address).bind(6, p.phone);
-            insert_person.bind(7, p.source).bind(8, p.updated_at).run();
-            insert_person.reset();
-        }
-        tx.commit();
-        done += last - first;
-        if (progress)
-            progress(done, total);
+    try {
+        bulk_import_demo_persons(db.handle(), gen, persons, [&](std::size_t done_now, std::size_t) {
+            done = done_now;
+            if (progress)
+                progress(done, total);
+        });
+    } catch (const std::runtime_error& e) {
+        throw CoreError(ErrorCode::Storage, N_("Importing reference data failed: {detail}"),
+                        {{"detail", e.what()}});
     }
 
     auto insert_entity = db.prepare(std::string("INSERT OR IGNORE INTO entities(") +

@@ -10,7 +10,7 @@ namespace ow::core {
 namespace {
 
 // Append new versions at the end; never edit a released one.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     // 1: workstation metadata, users, settings, the audit log.
     R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -128,6 +128,16 @@ CREATE TABLE outbox(
   next_attempt_at TEXT,
   last_error TEXT);
 CREATE INDEX outbox_by_state ON outbox(state, created_at);
+)sql",
+    // 4: encrypted blobs (their keys live here, the ciphertext in DIR/blobs).
+    R"sql(
+CREATE TABLE blobs(
+  id TEXT PRIMARY KEY,
+  blob_key BLOB NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  media_type TEXT NOT NULL,
+  created_at TEXT NOT NULL);
 )sql",
 };
 

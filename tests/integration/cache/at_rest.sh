@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # No personal data at rest in plaintext, and bad input loses nothing:
-# a scripted run through the CLI stores marker strings (an applicant's name, ID number and a case
-# note), then no file under the data dir (database, -wal, -shm, logs, key file, temp files) may
+# a scripted run through the CLI takes in a 3-item bundle with marker strings (an applicant's
+# name, ID number and a case note; the receipt PDF carries them too), then no file under the data dir (database, -wal, -shm, logs, key file, temp files) may
 # contain any of them. Then a wrong password and a damaged database each give a clear error and
 # change nothing.
 set -euo pipefail
@@ -19,14 +19,19 @@ echo "admin-pass-1" | "$cli" --data-dir "$data" demo-data --persons 500 --entiti
 name="欧阳标记明月"
 id_number="11010519491231002X"
 note="MARKER-NOTE-the-applicant-brought-a-cat"
-cat > "$data/../at-rest-case.json" <<JSON
-{"applicant": {"kind": "person", "id": "$id_number", "name": "$name"},
- "form": {"applicant.name": "$name", "applicant.id_number": "$id_number", "remark": "$note"},
- "note": "$note",
- "materials": [{"key": "id-card", "name": "身份证", "status": "paper", "pages": 1}]}
-JSON
-number=$(echo "clerk-pass-1" | "$cli" --data-dir "$data" intake --items DEMO-1,DEMO-2 \
-  --data "$data/../at-rest-case.json" --user clerk --password-stdin)
+src=$(cd "$(dirname "$0")/../../.." && pwd)
+python3 - "$src/tests/data/intake/restaurant-complete.json" "$data/../at-rest-case.json" \
+  "$name" "$note" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["applicant"]["name"] = sys.argv[3]
+d["values"]["applicant.name"] = sys.argv[3]
+d["values"]["business.food_safety_manager"] = sys.argv[3]
+d["note"] = sys.argv[4]
+json.dump(d, open(sys.argv[2], "w"), ensure_ascii=False)
+PY
+number=$(echo "clerk-pass-1" | "$cli" --data-dir "$data" intake --bundle OW-YJS-0001 \
+  --data "$data/../at-rest-case.json" --user clerk --password-stdin | head -1)
 rm -f "$data/../at-rest-case.json"
 echo "stored case $number"
 # The markers are really stored: the clerk finds the case's applicant in the cache.

@@ -23,7 +23,7 @@ with tempfile.TemporaryDirectory(prefix="ow-crash-") as data:
             proc = subprocess.Popen([writer, data, "clerk", "clerk-pass-1"],
                                     stdout=subprocess.PIPE)
             # Kill somewhere between "still logging in" and "well into the writes".
-            time.sleep(rng.uniform(0.05, 0.5))
+            time.sleep(rng.uniform(0.2, 1.2))
             proc.send_signal(signal.SIGKILL)
             out, _ = proc.communicate()
             lines = out.decode(errors="replace").splitlines()

@@ -1,13 +1,19 @@
-// Test tool for the crash-safety test: logs in once, then takes in cases as fast as it can and
-// prints "committed <case number>" after each commit returns. The harness kills it with SIGKILL
+// Test tool for the crash-safety test: logs in once, then takes in cases through the real
+// IntakeService (a 3-item bundle: merge, validation, receipt PDF, encrypted blob, case, materials,
+// audit, outbox) as fast as it can and prints "committed <case number>" after each commit returns. The harness kills it with SIGKILL
 // at a random moment. With --verify it instead checks the cache against a list of committed
 // numbers: integrity_check ok, every committed case present, and every case complete (its
 // materials and its outbox entry), so no transaction was torn.
+#include "ow/core/blob_store.h"
 #include "ow/core/case_service.h"
+#include "ow/core/intake_service.h"
+#include "ow/core/util.h"
 #include "ow/core/database.h"
 #include "ow/core/presenters.h"
 #include "ow/core/workstation.h"
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -31,12 +37,20 @@ int main(int argc, char** argv) {
             std::set<std::string> stored;
             auto st = db.prepare("SELECT c.case_number, (SELECT count(*) FROM materials m WHERE "
                                  "m.case_id = c.id), (SELECT count(*) FROM outbox o WHERE "
-                                 "o.entity_id = c.id) FROM cases c");
+                                 "o.entity_id = c.id), (SELECT max(blob_id) FROM documents d WHERE "
+                                 "d.case_id = c.id) FROM cases c");
             int torn = 0;
+            ow::core::BlobStore blobs(*session);
             while (st.step()) {
                 stored.insert(st.text(0));
-                if (st.int64(1) != 2 || st.int64(2) != 1)
-                    ++torn;
+                bool complete = st.int64(1) >= 10 && st.int64(2) == 1 && !st.is_null(3);
+                if (complete) {
+                    auto pdf = blobs.get(st.text(3)); // decrypts and authenticates every chunk
+                    complete = pdf.size() > 4 && pdf[0] == '%' && pdf[1] == 'P';
+                }
+                if (!complete && ++torn == 1)
+                    std::cout << "torn: " << st.text(0) << " materials=" << st.int64(1)
+                              << " outbox=" << st.int64(2) << " document=" << !st.is_null(3) << "\n";
             }
             std::ifstream committed(argv[5]);
             std::string line;
@@ -54,23 +68,29 @@ int main(int argc, char** argv) {
                       << " audit=" << (audit.ok() ? "ok" : "BROKEN") << "\n";
             return missing == 0 && torn == 0 && audit.ok() ? 0 : 1;
         }
-        ow::core::CaseService cases(*session);
+        auto source = std::filesystem::path(argv[0]).parent_path();
+        const char* src = std::getenv("OW_SOURCE_DIR");
+        std::filesystem::path root = src ? src : OW_SOURCE_DIR;
+        auto catalog = ow::forms::Catalog::load_directory(root / "forms/data/catalog");
+        auto data = nlohmann::json::parse(
+            ow::core::read_file(root / "tests/data/intake/restaurant-complete.json"));
+        ow::core::IntakeRequest request;
+        request.items = catalog.find_bundle("OW-YJS-0001")->items;
+        request.applicant_kind = "person";
+        request.applicant_id = data["applicant"]["id"];
+        request.applicant_name = data["applicant"]["name"];
+        request.values = data["values"];
+        for (auto it = data["materials"].begin(); it != data["materials"].end(); ++it)
+            request.materials[it.key()] = {(*it)["status"] == "deferred"
+                                               ? ow::forms::MaterialStatus::Deferred
+                                               : ow::forms::MaterialStatus::Received,
+                                           it->value("pages", 0), ""};
+        ow::core::IntakeService intake(*session, catalog, ow::forms::WorkingCalendar::builtin());
         ow::core::UserSettings settings(*session);
         for (long i = 0;; ++i) {
-            ow::core::CaseDraft d;
-            d.applicant_kind = "person";
-            d.applicant_id = "11010519491231002X";
-            d.applicant_name = "崩溃测试";
-            d.items = {"A-" + std::to_string(i % 7), "B"};
-            d.catalog_version = "crash-test";
-            d.form_data = "{\"n\":" + std::to_string(i) + ",\"padding\":\"" +
-                          std::string(static_cast<std::size_t>(200 + (i * 37) % 3000), 'x') + "\"}";
-            d.note = "crash run";
-            d.promised_date = "2026-12-31";
-            d.materials = {{"id-card", "身份证", "required", "paper", 1, ""},
-                           {"form", "申请表", "required", "scanned", 2, ""}};
-            auto stored = cases.create(d);
-            std::cout << "committed " << stored.case_number << std::endl; // flushed
+            request.note = "crash run " + std::to_string(i) + std::string(static_cast<std::size_t>((i * 37) % 3000), 'x');
+            auto outcome = intake.submit(request);
+            std::cout << "committed " << outcome.stored.case_number << std::endl; // flushed
             if (i % 5 == 0)
                 settings.set("last", std::to_string(i));
         }

@@ -4,7 +4,10 @@
 #include "ow/core/error.h"
 
 #include <boost/test/unit_test.hpp>
+#include <fstream>
 #include <set>
+
+#include "ow/core/crypto.h"
 
 using namespace ow::core;
 
@@ -70,3 +73,30 @@ BOOST_AUTO_TEST_CASE(only_clerks_take_in_cases) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#include "ow/core/blob_store.h"
+
+BOOST_FIXTURE_TEST_CASE(blobs_are_encrypted_named_by_keyed_hash_and_round_trip,
+                        ow::test::WorkstationFixture) {
+    auto c = clerk();
+    BlobStore blobs(*c);
+    std::string marker = "%PDF-1.7 MARKER-身份证复印件-110105194912310021";
+    std::vector<unsigned char> content(marker.begin(), marker.end());
+    content.resize(3 * 1024 * 1024 + 17, 'x'); // several chunks
+    auto info = blobs.put(content, "application/pdf");
+    BOOST_TEST(blobs.put(content, "application/pdf").id == info.id); // idempotent
+    BOOST_TEST(blobs.get(info.id) == content);
+    BOOST_TEST(info.id != ow::core::crypto::sha256_hex(marker)); // keyed, not a plain hash
+    auto path = c->paths().dir / "blobs" / info.id.substr(0, 2) / info.id;
+    std::string raw = ow::test::slurp(path);
+    BOOST_TEST(raw.find("MARKER") == std::string::npos);
+    BOOST_TEST(raw.find("%PDF") == std::string::npos);
+    // A flipped byte is detected, not returned.
+    raw[raw.size() / 2] ^= 1;
+    {
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        out << raw;
+    }
+    BOOST_CHECK_THROW(blobs.get(info.id), CoreError);
+    BOOST_CHECK_THROW(blobs.get("unknown"), CoreError);
+}

@@ -20,6 +20,8 @@ void seed_version(Database& db, int version) {
     if (version == 2)
         db.exec("INSERT INTO persons VALUES ('110101199001011234', '测试', 'male', '1990-01-01', "
                 "'addr', '', 'test', '')");
+    if (version == 4)
+        db.exec("INSERT INTO blobs VALUES ('b1', x'00', 1, 'h', 'application/pdf', 't')");
     if (version == 3)
         db.exec("INSERT INTO cases(id, case_number, applicant_kind, applicant_id, applicant_name, "
                 "items, catalog_version, form_data, state, note, received_by, received_at, "
@@ -58,6 +60,8 @@ BOOST_AUTO_TEST_CASE(upgrades_from_every_earlier_version) {
             BOOST_TEST(count(db, "persons") == 1);
         if (from >= 3)
             BOOST_TEST(count(db, "cases") == 1);
+        if (from >= 4)
+            BOOST_TEST(count(db, "blobs") == 1);
         // The upgraded schema accepts the rows of the versions it gained.
         for (int v = from + 1; v <= latest_schema_version(); ++v)
             BOOST_CHECK_NO_THROW(seed_version(db, v));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,8 +52,10 @@ class CaseService {
 public:
     explicit CaseService(Session& session) : session_(session) {}
 
-    // Clerk only. Returns the stored case with its new case number.
-    CaseSummary create(const CaseDraft& draft);
+    // Clerk only. Returns the stored case with its new case number. `within` runs inside the
+    // same transaction, after the case is written (e.g. to store its documents).
+    using WithinTransaction = std::function<void(const CaseSummary&)>;
+    CaseSummary create(const CaseDraft& draft, const WithinTransaction& within = {});
     // Newest first; `state` empty = all states.
     std::vector<CaseSummary> list(const std::string& state = "", int limit = 200);
     std::optional<CaseSummary> find(const std::string& case_number);

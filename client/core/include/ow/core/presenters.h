@@ -109,8 +109,10 @@ public:
     enum class Kind { None, Person, Entity };
     enum class Severity { None, Info, Warning, Error };
     struct Field {
-        std::string label; // msgid
+        enum class Kind { Text, Translated, Date }; // Translated: value is a msgid; Date: ISO
+        std::string label;                         // msgid
         std::string value;
+        Kind kind = Kind::Text;
     };
     struct Result {
         Kind kind = Kind::None;

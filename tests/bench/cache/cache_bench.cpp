@@ -1,0 +1,164 @@
+// Cache benchmark: import N persons with the product's own bulk_import_demo_persons (the code
+// ReferenceData::generate_demo runs), reopen, then 10k random point
+// lookups by ID number. Built twice: OW_BENCH_SQLCIPHER opens through the workstation's own
+// Database::open (raw 256-bit key, 4 KiB pages, 64 MiB cache, WAL, synchronous=FULL); the other
+// build uses plain SQLite with the same schema and pragmas. Prints one JSON line per size.
+#include "ow/core/reference_data.h"
+
+#ifdef OW_BENCH_SQLCIPHER
+#include "ow/core/database.h"
+#include "ow/core/secret.h"
+#endif
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <iostream>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+void exec(sqlite3* db, const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+        std::cerr << "sql error: " << (err ? err : "?") << " in " << sql.substr(0, 60) << "\n";
+        std::exit(1);
+    }
+}
+
+struct Handle {
+#ifdef OW_BENCH_SQLCIPHER
+    std::optional<ow::core::Database> db;
+#else
+    sqlite3* raw = nullptr;
+#endif
+    sqlite3* get() {
+#ifdef OW_BENCH_SQLCIPHER
+        return db->handle();
+#else
+        return raw;
+#endif
+    }
+    ~Handle() {
+#ifndef OW_BENCH_SQLCIPHER
+        sqlite3_close(raw);
+#endif
+    }
+};
+
+#ifdef OW_BENCH_SQLCIPHER
+ow::core::SecretBytes& key() {
+    static ow::core::SecretBytes k = ow::core::SecretBytes::random(32);
+    return k;
+}
+#endif
+
+std::unique_ptr<Handle> open_db(const std::filesystem::path& path, bool create) {
+    auto h = std::make_unique<Handle>();
+#ifdef OW_BENCH_SQLCIPHER
+    h->db.emplace(ow::core::Database::open(path, key(),
+                                           create ? ow::core::Database::Mode::CreateNew
+                                                  : ow::core::Database::Mode::OpenExisting));
+#else
+    sqlite3_open_v2(path.c_str(), &h->raw,
+                    SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), nullptr);
+    exec(h->raw, "PRAGMA page_size=4096");
+    exec(h->raw, "SELECT count(*) FROM sqlite_master");
+    exec(h->raw, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; "
+                 "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA journal_mode=WAL");
+#endif
+    return h;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::size_t> sizes;
+    for (int i = 1; i < argc; ++i)
+        sizes.push_back(static_cast<std::size_t>(std::stoull(argv[i])));
+    if (sizes.empty())
+        sizes = {100000, 1000000};
+#ifdef OW_BENCH_SQLCIPHER
+    const char* variant = "sqlcipher";
+#else
+    const char* variant = "sqlite";
+#endif
+    auto dir = std::filesystem::temp_directory_path() /
+               ("ow-bench-cache-" + std::string(variant) + "-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    ow::core::DemoDataGenerator gen;
+
+    for (std::size_t n : sizes) {
+        auto path = dir / ("persons-" + std::to_string(n) + ".db");
+        double import_ms = 0, generate_ms = 0;
+        {
+            auto h = open_db(path, true);
+            exec(h->get(), ow::core::kPersonsTableSql);
+            auto start = Clock::now();
+            ow::core::bulk_import_demo_persons(h->get(), gen, n);
+            import_ms = ms_since(start);
+            auto g = Clock::now();
+            for (std::size_t i = 0; i < n; ++i)
+                (void)gen.person(i);
+            generate_ms = ms_since(g);
+            exec(h->get(), "PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        // Reopen cold (for the OS cache it is warm: the same machine, the same run for both).
+        auto open_start = Clock::now();
+        auto h = open_db(path, false);
+        double open_ms = ms_since(open_start);
+        sqlite3_stmt* sel = nullptr;
+        sqlite3_prepare_v2(h->get(), "SELECT name, address FROM persons WHERE id_number = ?", -1,
+                           &sel, nullptr);
+        std::mt19937_64 rng(42);
+        std::uniform_int_distribution<std::size_t> pick(0, n - 1);
+        std::vector<std::string> keys;
+        for (int i = 0; i < 10000; ++i)
+            keys.push_back(gen.person(pick(rng)).id_number);
+        std::vector<double> us;
+        us.reserve(keys.size());
+        int found = 0;
+        auto all = Clock::now();
+        for (const auto& k : keys) {
+            auto t = Clock::now();
+            sqlite3_bind_text(sel, 1, k.data(), static_cast<int>(k.size()), SQLITE_STATIC);
+            if (sqlite3_step(sel) == SQLITE_ROW)
+                ++found;
+            sqlite3_reset(sel);
+            us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t).count());
+        }
+        double lookups_ms = ms_since(all);
+        // The same keys again: now their pages are in the connection's page cache.
+        auto warm = Clock::now();
+        for (const auto& k : keys) {
+            sqlite3_bind_text(sel, 1, k.data(), static_cast<int>(k.size()), SQLITE_STATIC);
+            sqlite3_step(sel);
+            sqlite3_reset(sel);
+        }
+        double warm_ms = ms_since(warm);
+        sqlite3_finalize(sel);
+        std::sort(us.begin(), us.end());
+        auto pct = [&](double p) { return us[static_cast<std::size_t>(p * (us.size() - 1))]; };
+        std::printf("{\"variant\":\"%s\",\"persons\":%zu,\"import_s\":%.3f,\"generate_s\":%.3f,"
+                    "\"open_ms\":%.3f,\"lookups\":%zu,\"found\":%d,\"lookups_ms\":%.2f,"
+                    "\"warm_lookups_ms\":%.2f,\"lookup_p50_us\":%.2f,\"lookup_p99_us\":%.2f,\"file_mib\":%.1f}\n",
+                    variant, n, import_ms / 1000, generate_ms / 1000, open_ms, keys.size(), found,
+                    lookups_ms, warm_ms, pct(0.5), pct(0.99),
+                    static_cast<double>(std::filesystem::file_size(path)) / 1048576.0);
+        std::fflush(stdout);
+    }
+    std::filesystem::remove_all(dir);
+    return 0;
+}

@@ -1,0 +1,139 @@
+#include "fixture.h"
+
+#include "ow/core/database.h"
+#include "ow/core/error.h"
+#include "ow/core/intake_service.h"
+#include "ow/core/reference_data.h"
+#include "ow/core/util.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+using namespace ow::core;
+
+namespace {
+
+const ow::forms::Catalog& catalog() {
+    static ow::forms::Catalog c =
+        ow::forms::Catalog::load_directory(std::filesystem::path(OW_SOURCE_DIR) / "forms/data/catalog");
+    return c;
+}
+
+IntakeRequest restaurant(const char* file) {
+    auto data = nlohmann::json::parse(
+        read_file(std::filesystem::path(OW_SOURCE_DIR) / "tests/data/intake" / file));
+    IntakeRequest r;
+    r.items = catalog().find_bundle("OW-YJS-0001")->items;
+    r.applicant_kind = data["applicant"]["kind"];
+    r.applicant_id = data["applicant"]["id"];
+    r.applicant_name = data["applicant"]["name"];
+    r.values = data["values"];
+    if (data.contains("materials"))
+        for (auto it = data["materials"].begin(); it != data["materials"].end(); ++it)
+            r.materials[it.key()] = {it->value("status", "") == "deferred"
+                                         ? ow::forms::MaterialStatus::Deferred
+                                         : ow::forms::MaterialStatus::Received,
+                                     it->value("pages", 0), ""};
+    return r;
+}
+
+std::int64_t count(Session& s, const std::string& sql) {
+    auto st = s.db().prepare(sql);
+    st.step();
+    return st.int64(0);
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(intake, ow::test::WorkstationFixture)
+
+BOOST_AUTO_TEST_CASE(complete_bundle_is_accepted_with_receipt_in_one_transaction) {
+    auto c = clerk();
+    IntakeService service(*c, catalog(), ow::forms::WorkingCalendar::builtin());
+    auto outcome = service.submit(restaurant("restaurant-complete.json"));
+    BOOST_TEST(outcome.stored.state == "accepted");
+    BOOST_TEST((outcome.document_kind == ow::forms::DocumentKind::Receipt));
+    BOOST_TEST(outcome.stored.items.size() == 3u);
+    BOOST_TEST(!outcome.stored.promised_date.empty());
+    BOOST_TEST(outcome.deferred.size() == 1u); // 容缺后补
+    BOOST_TEST(outcome.document_pdf.rfind("%PDF", 0) == 0u);
+    BOOST_TEST(BlobStore(*c).get(outcome.document.id).size() == outcome.document_pdf.size());
+    BOOST_TEST(count(*c, "SELECT count(*) FROM documents") == 1);
+    BOOST_TEST(count(*c, "SELECT count(*) FROM outbox") == 1);
+    BOOST_TEST(count(*c, "SELECT count(*) FROM materials WHERE status = 'deferred'") == 1);
+    // Pinned to the catalog version it was taken under.
+    auto st = c->db().prepare("SELECT catalog_version FROM cases");
+    st.step();
+    BOOST_TEST(st.text(0) == catalog().version());
+}
+
+BOOST_AUTO_TEST_CASE(missing_materials_give_the_one_time_notice) {
+    auto c = clerk();
+    IntakeService service(*c, catalog(), ow::forms::WorkingCalendar::builtin());
+    auto outcome = service.submit(restaurant("restaurant.json"));
+    BOOST_TEST(outcome.stored.state == "pending-materials");
+    BOOST_TEST((outcome.document_kind == ow::forms::DocumentKind::OneTimeNotice));
+    BOOST_TEST(outcome.missing.size() >= 10u);
+    BOOST_TEST(outcome.stored.promised_date.empty());
+}
+
+BOOST_AUTO_TEST_CASE(invalid_form_lists_every_error_and_stores_nothing) {
+    auto c = clerk();
+    IntakeService service(*c, catalog(), ow::forms::WorkingCalendar::builtin());
+    auto request = restaurant("restaurant-complete.json");
+    request.values.erase("business.name");
+    request.values["business.area"] = "eighty";
+    request.applicant_id = "110105194912310021"; // wrong check character
+    try {
+        service.submit(request);
+        BOOST_FAIL("invalid data must be rejected");
+    } catch (const IntakeRejected& e) {
+        std::set<std::string> keys;
+        for (const auto& i : e.issues())
+            keys.insert(i.key);
+        BOOST_TEST(keys.count("applicant.id"));
+        BOOST_TEST(keys.count("business.name"));
+        BOOST_TEST(keys.count("business.area"));
+    }
+    BOOST_TEST(count(*c, "SELECT count(*) FROM cases") == 0);
+    BOOST_TEST(count(*c, "SELECT count(*) FROM outbox") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(deferring_a_material_that_does_not_allow_it_is_refused) {
+    auto c = clerk();
+    IntakeService service(*c, catalog(), ow::forms::WorkingCalendar::builtin());
+    auto request = restaurant("restaurant-complete.json");
+    request.materials["mat.id_card"] = {ow::forms::MaterialStatus::Deferred, 0, ""};
+    BOOST_CHECK_THROW(service.submit(request), IntakeRejected);
+    BOOST_TEST(count(*c, "SELECT count(*) FROM cases") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(prefill_fills_from_the_cache_and_keeps_edits) {
+    {
+        auto a = admin();
+        ReferenceData(*a).generate_demo(50, 5);
+    }
+    auto c = clerk();
+    IntakeService service(*c, catalog(), ow::forms::WorkingCalendar::builtin());
+    auto form = service.merge(catalog().find_bundle("OW-YJS-0001")->items);
+    auto person = DemoDataGenerator().person(7);
+    nlohmann::json current = {{"applicant.phone", "13900000000"}}; // typed by the clerk
+    auto values = service.prefill(form, person.id_number, current);
+    std::map<std::string, std::string> by_key;
+    for (const auto& v : values)
+        by_key[v.key] = v.source;
+    BOOST_TEST(by_key.count("applicant.name"));
+    BOOST_TEST(by_key["applicant.name"] == "party.name");
+    BOOST_TEST(!by_key.count("applicant.phone")); // the clerk's edit is kept
+}
+
+BOOST_AUTO_TEST_CASE(only_clerks_take_in) {
+    auto o = officer();
+    IntakeService service(*o, catalog(), ow::forms::WorkingCalendar::builtin());
+    BOOST_CHECK_THROW(service.submit(restaurant("restaurant-complete.json")), CoreError);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
