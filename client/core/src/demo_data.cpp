@@ -220,12 +220,8 @@ Entity DemoDataGenerator::entity(std::size_t index) const {
 
 LicenseRecord DemoDataGenerator::business_license(const Entity& holder, std::size_t index) const {
     // Type code: the defining organisation's USCC + a 3-digit sequence (GB/T 36904). The demo
-    // defining organisation's code is synthetic but check-valid.
-    static const std::string definer = [] {
-        std::string org = "00001880";
-        std::string first17 = "11100000" + org + ow::forms::org_code_check_char(org);
-        return first17 + ow::forms::uscc_check_char(first17);
-    }();
+    // catalog's business-license type, so a cached license stands in for the paper copy (免提交).
+    static const std::string definer = "111000000DEM00011E";
     std::string type_code = definer + "001";
     std::string issuer_code = holder.uscc.substr(2, 6); // the registering region
     char serial[48];

@@ -188,3 +188,17 @@ BOOST_FIXTURE_TEST_CASE(wizard_walks_a_bundle_from_applicant_to_receipt,
     BOOST_TEST(wizard.outcome()->stored.state == "accepted");
     BOOST_TEST(wizard.outcome()->stored.applicant_name == person.name);
 }
+
+BOOST_FIXTURE_TEST_CASE(a_cached_e_license_stands_in_for_the_paper_copy, ow::test::WorkstationFixture) {
+    {
+        auto a = admin();
+        ReferenceData(*a).generate_demo(10, 10);
+    }
+    auto c = clerk();
+    IntakeService service(*c, catalog(), ow::forms::WorkingCalendar::builtin());
+    auto form = service.merge(catalog().find_bundle("OW-YJS-0001")->items);
+    auto entity = DemoDataGenerator().entity(3);
+    auto substitutes = service.e_license_substitutes(form, entity.uscc);
+    BOOST_REQUIRE(substitutes.count("mat.business_license"));
+    BOOST_TEST(substitutes["mat.business_license"].rfind("1.2.156.3005.2.111000000DEM00011E001.", 0) == 0u);
+}

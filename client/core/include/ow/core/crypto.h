@@ -34,9 +34,10 @@ struct KdfParams {
 
 SecretBytes derive_key(std::string_view password, const KdfParams& params);
 
-// Chooses N so that one derivation takes at least `target_ms` on this machine (and at most
-// N = 2^20). Measured, not guessed: the cost follows the hardware the workstation runs on.
+// Chooses N so that one derivation takes at least `target_ms` of CPU time on this machine (and
+// at most N = 2^20). Measured, not guessed: the cost follows the hardware the workstation runs on.
 KdfParams calibrate_kdf(double target_ms);
+double thread_cpu_ms(); // CPU time consumed by the calling thread
 
 // AES-256-GCM. `sealed` = 12-byte nonce || ciphertext || 16-byte tag. `aad` is authenticated.
 Bytes seal(const SecretBytes& key, const unsigned char* plain, std::size_t size,
