@@ -1,6 +1,7 @@
 #include "area_panels.h"
 
 #include "intake_wizard_panel.h"
+#include "ow/core/approval_service.h"
 #include "ow/core/case_service.h"
 #include "ow/core/doctor.h"
 #include "ow/core/reference_data.h"
@@ -15,6 +16,7 @@
 #include <wx/sizer.h>
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
+#include <wx/textdlg.h>
 
 namespace ow::app {
 namespace {
@@ -69,12 +71,32 @@ public:
         top->Add(list_, 1, wxEXPAND);
         empty_ = new wxStaticText(this, wxID_ANY, "");
         top->Add(empty_, 0, wxTOP, 8);
+        if (queue) {
+            // The decision bar: reasons are asked for where the law requires them.
+            auto* bar = new wxBoxSizer(wxHORIZONTAL);
+            struct Action {
+                ow::core::Decision decision;
+                wxString label;
+                const char* name;
+            };
+            for (const auto& a :
+                 {Action{ow::core::Decision::Approve, _("&Approve"), "decide_approve"},
+                  Action{ow::core::Decision::Return, _("Return for &correction"), "decide_return"},
+                  Action{ow::core::Decision::Refuse, _("&Refuse"), "decide_refuse"}}) {
+                auto* button = new wxButton(this, wxID_ANY, a.label);
+                button->SetName(a.name);
+                bar->Add(button, 0, wxRIGHT, 8);
+                auto decision = a.decision;
+                button->Bind(wxEVT_BUTTON, [this, decision](wxCommandEvent&) { decide(decision); });
+            }
+            top->Add(bar, 0, wxTOP, 8);
+        }
         SetSizer(top);
     }
 
     void refresh() override {
-        ow::core::CaseService cases(session_);
-        auto rows = cases.list(queue_ ? "accepted" : "");
+        auto rows = queue_ ? ow::core::ApprovalService(session_).queue()
+                           : ow::core::CaseService(session_).list("");
         list_->DeleteAllItems();
         long i = 0;
         for (const auto& c : rows) {
@@ -92,6 +114,29 @@ public:
     }
 
 private:
+    void decide(ow::core::Decision decision) {
+        long row = list_->GetNextItem(-1, wxLIST_NEXT_ALL, wxLIST_STATE_SELECTED);
+        if (row < 0) {
+            wxMessageBox(_("Select a case in the queue first."), _("Decision"), wxOK, this);
+            return;
+        }
+        std::string number = list_->GetItemText(row).utf8_string();
+        std::vector<std::string> reasons;
+        if (decision != ow::core::Decision::Approve) {
+            wxTextEntryDialog ask(this, _("Reasons (the applicant receives them in writing):"),
+                                  _("Decision"), "", wxOK | wxCANCEL | wxTE_MULTILINE);
+            if (ask.ShowModal() != wxID_OK)
+                return;
+            reasons.push_back(ask.GetValue().utf8_string());
+        }
+        try {
+            ow::core::ApprovalService(session_).decide(number, decision, reasons);
+            refresh();
+        } catch (const ow::core::CoreError& e) {
+            wxMessageBox(tr(e), _("Decision"), wxOK | wxICON_WARNING, this);
+        }
+    }
+
     bool queue_;
     wxListCtrl* list_;
     wxStaticText* empty_;

@@ -336,6 +336,17 @@ int run_selftest(App& app, const std::filesystem::path& out_dir) {
             d.click(nav);
             d.check(d.find("approvals_list") != nullptr, "the approval queue opens");
         }
+        if (auto* list = d.find<wxListCtrl>("approvals_list")) {
+            d.check(list->GetItemCount() >= 1, "the clerk's case is in the officer's queue");
+            if (list->GetItemCount() >= 1) {
+                list->SetItemState(0, wxLIST_STATE_SELECTED, wxLIST_STATE_SELECTED);
+                std::string number = list->GetItemText(0).utf8_string();
+                click_named(d, "decide_approve");
+                auto decided =
+                    ow::core::CaseService(static_cast<MainFrame*>(frame)->session()).find(number);
+                d.check(decided && decided->state == "approved", "the officer approves the case");
+            }
+        }
         d.screenshot(frame, "officer-" + lang);
         frame->Close();
     }

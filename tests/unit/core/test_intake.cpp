@@ -202,3 +202,27 @@ BOOST_FIXTURE_TEST_CASE(a_cached_e_license_stands_in_for_the_paper_copy, ow::tes
     BOOST_REQUIRE(substitutes.count("mat.business_license"));
     BOOST_TEST(substitutes["mat.business_license"].rfind("1.2.156.3005.2.111000000DEM00011E001.", 0) == 0u);
 }
+
+#include "ow/core/approval_service.h"
+
+BOOST_FIXTURE_TEST_CASE(officers_decide_accepted_cases_with_reasons, ow::test::WorkstationFixture) {
+    std::string number;
+    {
+        auto c = clerk();
+        IntakeService service(*c, catalog(), ow::forms::WorkingCalendar::builtin());
+        number = service.submit(restaurant("restaurant-complete.json")).stored.case_number;
+        BOOST_CHECK_THROW(ApprovalService(*c).decide(number, Decision::Approve, {}), CoreError);
+    }
+    auto o = officer();
+    ApprovalService approvals(*o);
+    BOOST_TEST(approvals.queue().size() == 1u);
+    BOOST_CHECK_THROW(approvals.decide(number, Decision::Refuse, {"  "}), CoreError); // no reason
+    BOOST_CHECK_THROW(approvals.decide("no-such-case", Decision::Approve, {}), CoreError);
+    auto decided = approvals.decide(number, Decision::Return, {"经营场所证明不清晰"});
+    BOOST_TEST(decided.state == "returned");
+    BOOST_TEST(approvals.queue().empty());
+    BOOST_CHECK_THROW(approvals.decide(number, Decision::Approve, {}), CoreError); // not accepted
+    BOOST_TEST(count(*o, "SELECT count(*) FROM outbox WHERE operation = 'decide'") == 1);
+    BOOST_TEST(count(*o, "SELECT count(*) FROM audit_events WHERE action = 'case.decide'") == 1);
+    BOOST_TEST(o->audit().verify().ok());
+}
