@@ -16,6 +16,9 @@ function(ow_add_unit_test module)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
   endif()
+  # Under ASan: the shared suppressions of third-party caches (tests/lsan.supp).
+  list(APPEND ARG_ENVIRONMENT
+       "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/lsan.supp:print_suppressions=0")
   set_tests_properties(${target} PROPERTIES LABELS "unit;${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
                        ENVIRONMENT "${ARG_ENVIRONMENT}")
 endfunction()
