@@ -4,6 +4,10 @@
 #include "ow/core/key_file.h"
 #include "ow/core/schema.h"
 #include "ow/core/workstation.h"
+#include "ow/forms/calendar.h"
+#include "ow/forms/catalog.h"
+#include "ow/forms/versions.h"
+#include "ow/signing/versions.h"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -48,6 +52,10 @@ std::vector<LibraryVersion> library_versions() {
     v.push_back(
         {"spdlog", fmt::format("{}.{}.{}", SPDLOG_VER_MAJOR, SPDLOG_VER_MINOR, SPDLOG_VER_PATCH)});
     v.push_back({"fmt", fmt::format("{}", FMT_VERSION)});
+    for (const auto& [name, version] : ow::forms::library_versions())
+        v.push_back({name, version});
+    for (const auto& [name, version] : ow::signing::library_versions())
+        v.push_back({name, version});
     return v;
 }
 
@@ -68,8 +76,11 @@ std::vector<HealthCheck> run_health_checks(const std::filesystem::path& data_dir
     checks.push_back({"data directory",
                       std::filesystem::is_directory(data_dir, ec) ? S::Ok : S::Warning,
                       data_dir.string()});
-    auto space_dir =
-        std::filesystem::is_directory(data_dir, ec) ? data_dir : data_dir.parent_path();
+    // The nearest existing folder: the data dir itself may not exist yet.
+    auto space_dir = data_dir;
+    while (!space_dir.empty() && !std::filesystem::is_directory(space_dir, ec) &&
+           space_dir != space_dir.parent_path())
+        space_dir = space_dir.parent_path();
     auto space = std::filesystem::space(space_dir.empty() ? "." : space_dir, ec);
     if (ec)
         checks.push_back({"free disk", S::NotChecked, ec.message()});
@@ -78,6 +89,27 @@ std::vector<HealthCheck> run_health_checks(const std::filesystem::path& data_dir
         checks.push_back({"free disk", mib < 500 ? S::Warning : S::Ok,
                           fmt::format("{:.0f} MiB available{}", mib,
                                       mib < 500 ? " (below 500 MiB: scans may fail)" : "")});
+    }
+    try {
+        auto dir = ow::forms::default_catalog_dir();
+        auto catalog = ow::forms::Catalog::load_directory(dir);
+        checks.push_back(
+            {"catalog", S::Ok,
+             fmt::format("version {}, {} items, {} bundles ({})", catalog.version(),
+                         catalog.items().size(), catalog.bundles().size(), dir.string())});
+    } catch (const std::exception& e) {
+        checks.push_back({"catalog", S::Failed, e.what()});
+    }
+    {
+        std::string years;
+        for (const auto& [year, status] : ow::forms::WorkingCalendar::builtin().years())
+            years += (years.empty() ? "" : ", ") + std::to_string(year) + " " + status;
+        int this_year = static_cast<int>(ow::forms::today().year());
+        bool covered = ow::forms::WorkingCalendar::builtin().covers(this_year);
+        checks.push_back({"holiday calendar", covered ? S::Ok : S::Warning,
+                          years + (covered ? ""
+                                           : " (this year is not covered: deadlines are "
+                                             "estimates)")});
     }
     if (!Workstation::exists(data_dir)) {
         checks.push_back(
