@@ -8,7 +8,7 @@ namespace ow::core {
 
 std::vector<std::pair<IntakeWizardPresenter::Step, std::string>> IntakeWizardPresenter::steps() {
     return {{Step::Applicant, N_("Applicant")},
-            {Step::Items, N_("Items")},
+            {Step::Items, N_("Service items")},
             {Step::Form, N_("Form")},
             {Step::Materials, N_("Materials")},
             {Step::Review, N_("Confirm")}};
