@@ -3,6 +3,7 @@
 #include "ow/core/database.h"
 #include "ow/core/error.h"
 #include "ow/core/log.h"
+#include "ow/core/outbox.h"
 #include "ow/core/util.h"
 #include "ow/core/workstation.h"
 
@@ -96,13 +97,7 @@ CaseSummary ApprovalService::decide(const std::string& case_number, Decision dec
                               {"base_revision", revision},
                               {"decided_by", session_.user().name},
                               {"decided_at", now}};
-    db.prepare("INSERT INTO outbox(mutation_id, entity_kind, entity_id, operation, payload, "
-               "created_at) VALUES (?, 'case', ?, 'decide', ?, ?)")
-        .bind(1, new_uuid())
-        .bind(2, id)
-        .bind(3, payload.dump())
-        .bind(4, now)
-        .run();
+    enqueue_mutation(db, "case", id, "decide", payload.dump(), now);
     session_.audit().append(
         session_.user().name, "case.decide", case_number,
         nlohmann::json({{"decision", to_string(decision)}, {"reasons", given.size()}}).dump());

@@ -6,10 +6,9 @@
 #include "ow/core/util.h"
 #include "ow/core/workstation.h"
 
+#include <cstring>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-
-#include <cstring>
 
 namespace ow::core {
 namespace {
@@ -56,8 +55,8 @@ BlobInfo BlobStore::put(const std::vector<unsigned char>& content, const std::st
     for (std::size_t offset = 0, index = 0; offset < content.size() || index == 0;
          offset += kChunk, ++index) {
         std::size_t n = std::min(kChunk, content.size() - std::min(offset, content.size()));
-        auto sealed = crypto::seal(key, content.data() + offset, n,
-                                   info.id + ":" + std::to_string(index));
+        auto sealed =
+            crypto::seal(key, content.data() + offset, n, info.id + ":" + std::to_string(index));
         std::uint32_t size = static_cast<std::uint32_t>(sealed.size());
         file.append(reinterpret_cast<const char*>(&size), sizeof size);
         file.append(reinterpret_cast<const char*>(sealed.data()), sealed.size());

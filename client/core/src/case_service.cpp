@@ -3,6 +3,7 @@
 #include "ow/core/database.h"
 #include "ow/core/error.h"
 #include "ow/core/log.h"
+#include "ow/core/outbox.h"
 #include "ow/core/util.h"
 #include "ow/core/workstation.h"
 
@@ -126,13 +127,7 @@ CaseSummary CaseService::create(const CaseDraft& draft, const WithinTransaction&
                               {"received_by", session_.user().name},
                               {"received_at", now},
                               {"promised_date", draft.promised_date}};
-    db.prepare("INSERT INTO outbox(mutation_id, entity_kind, entity_id, operation, payload, "
-               "created_at) VALUES (?, 'case', ?, 'create', ?, ?)")
-        .bind(1, new_uuid())
-        .bind(2, id)
-        .bind(3, payload.dump())
-        .bind(4, now)
-        .run();
+    enqueue_mutation(db, "case", id, "create", payload.dump(), now);
     session_.audit().append(
         session_.user().name, "case.intake", number,
         nlohmann::json({{"items", draft.items}, {"state", draft.state}}).dump());

@@ -3,7 +3,6 @@
 #include "ow/core/reference_data.h"
 
 #include <sqlite3.h>
-
 #include <stdexcept>
 #include <string>
 

@@ -2,6 +2,7 @@
 
 #include "ow/core/database.h"
 #include "ow/core/error.h"
+#include "ow/core/reference_data.h"
 
 #include <array>
 #include <string_view>
@@ -41,18 +42,9 @@ CREATE TABLE audit_anchor(
   seq INTEGER NOT NULL,
   hash TEXT NOT NULL);
 )sql",
-    // 2: reference data cached from the population, legal-entity and e-license libraries.
+    // 2: reference data cached from the population, legal-entity and e-license libraries
+    //    (the persons table is kPersonsTableSql, shared with the cache benchmark).
     R"sql(
-CREATE TABLE persons(
-  id_number TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  gender TEXT NOT NULL,
-  birth_date TEXT NOT NULL,
-  address TEXT NOT NULL,
-  phone TEXT NOT NULL,
-  source TEXT NOT NULL,
-  updated_at TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX persons_by_name ON persons(name);
 CREATE TABLE entities(
   uscc TEXT PRIMARY KEY,
   name TEXT NOT NULL,
@@ -159,6 +151,8 @@ void migrate(Database& db, int target) {
                          {"known", std::to_string(latest_schema_version())}});
     for (int version = current + 1; version <= target; ++version) {
         Transaction tx(db);
+        if (version == 2)
+            db.exec(kPersonsTableSql);
         db.exec(kMigrations[static_cast<std::size_t>(version - 1)]);
         db.set_user_version(version);
         tx.commit();

@@ -14,7 +14,7 @@ namespace ow::core {
 class Session;
 
 struct BlobInfo {
-    std::string id;     // keyed hash of the content (hex)
+    std::string id; // keyed hash of the content (hex)
     std::int64_t size = 0;
     std::string sha256; // of the plaintext, for sync's end-to-end check
     std::string media_type;

@@ -110,7 +110,7 @@ public:
     enum class Severity { None, Info, Warning, Error };
     struct Field {
         enum class Kind { Text, Translated, Date }; // Translated: value is a msgid; Date: ISO
-        std::string label;                         // msgid
+        std::string label;                          // msgid
         std::string value;
         Kind kind = Kind::Text;
     };
