@@ -440,6 +440,16 @@ void IntakeWizardPanel::build_form_page() {
             w.error->SetName("error_" + f.key);
             w.error->SetForegroundColour(kError);
             cs->Add(w.error);
+            // An edit clears the field's old message; the next validation judges it again.
+            auto* error_label = w.error;
+            auto clear_error = [error_label](wxCommandEvent& e) {
+                error_label->SetLabel("");
+                error_label->Hide();
+                e.Skip();
+            };
+            w.control->Bind(wxEVT_TEXT, clear_error);
+            if (w.detail)
+                w.detail->Bind(wxEVT_TEXT, clear_error);
             cell->SetSizer(cs);
             grid->Add(label, 0, wxALIGN_TOP | wxTOP, 4);
             grid->Add(cell, 1, wxEXPAND);
