@@ -26,7 +26,8 @@ bool App::OnInit() {
     if (parser.Parse() != 0)
         return false;
     if (parser.Found("version")) {
-        std::cout << "onewindow " << OW_VERSION << "\n";
+        std::cout << "onewindow " << OW_VERSION << " (wxWidgets " << wxVERSION_NUM_DOT_STRING
+                  << ")\n";
         return false;
     }
     wxString value;
@@ -89,6 +90,13 @@ void App::open_main(std::unique_ptr<ow::core::Session> session) {
 wxIMPLEMENT_APP_NO_MAIN(ow::app::App);
 
 int main(int argc, char** argv) {
+    // Answered before any toolkit start-up, so it works without a display (IT scripts, packages).
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--version") == 0) {
+            std::cout << "onewindow " << OW_VERSION << " (wxWidgets " << wxVERSION_NUM_DOT_STRING
+                      << ")\n";
+            return 0;
+        }
     // Simplified-Chinese glyph forms for CJK text (Pango picks Japanese forms otherwise).
     for (int i = 1; i + 1 < argc; ++i)
         if (std::strcmp(argv[i], "--lang") == 0 && std::strncmp(argv[i + 1], "zh", 2) == 0)

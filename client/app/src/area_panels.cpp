@@ -272,6 +272,15 @@ public:
     void refresh() override {
         health_->DeleteAllItems();
         long i = 0;
+        // Versions first: what IT asks for on the phone. wxWidgets is the GUI's own.
+        auto versions = ow::core::library_versions();
+        versions.push_back({"wxWidgets", wxVERSION_NUM_DOT_STRING});
+        for (const auto& v : versions) {
+            health_->InsertItem(i, utf8(v.name));
+            health_->SetItem(i, 1, _("version"));
+            health_->SetItem(i, 2, utf8(v.version));
+            ++i;
+        }
         for (const auto& c : ow::core::run_health_checks(session_.paths().dir, &session_)) {
             health_->InsertItem(i, utf8(c.name));
             health_->SetItem(i, 1, utf8(ow::core::to_string(c.status)));
