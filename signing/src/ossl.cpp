@@ -1,5 +1,6 @@
 #include "ossl.h"
 
+#include <ctime>
 #include <openssl/bn.h>
 
 namespace ow::signing::detail {
@@ -47,6 +48,25 @@ std::string x509_name(const X509_NAME* name) {
     char* data = nullptr;
     long n = BIO_get_mem_data(bio.get(), &data);
     return std::string(data, static_cast<std::size_t>(n));
+}
+
+std::string asn1_time_iso(const ASN1_TIME* t) {
+    struct tm tm {};
+    if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
+        return {};
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+int hex_digit_value(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
 }
 
 std::string x509_serial_hex(const X509* cert) {

@@ -49,6 +49,10 @@ X509Ptr x509_from_der(const Bytes& der);
 Bytes x509_to_der(X509* cert);
 std::string x509_name(const X509_NAME* name);
 std::string x509_serial_hex(const X509* cert);
+// "2026-11-28T10:32:05Z", or "" for a null or unreadable time.
+std::string asn1_time_iso(const ASN1_TIME* t);
+// The value of one hexadecimal digit, or -1.
+int hex_digit_value(char c);
 
 const EVP_MD* evp_md(DigestAlgorithm alg);
 std::size_t digest_size(DigestAlgorithm alg);

@@ -55,12 +55,7 @@ namespace {
 // ------------------------------------------------------------------------------------ helpers
 
 std::string iso(const ASN1_TIME* t) {
-    struct tm tm {};
-    if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
-        return {};
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return asn1_time_iso(t);
 }
 
 std::string iso(std::time_t t) {
@@ -128,16 +123,6 @@ std::string obj_name(const ASN1_OBJECT* o) {
     char buf[80];
     OBJ_obj2txt(buf, sizeof buf, o, 1);
     return buf;
-}
-
-int hexval(unsigned char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 struct FileView {
@@ -833,7 +818,8 @@ VerifyReport PadesVerifier::verify_memory(std::span<const std::uint8_t> pdf,
             Bytes der(r.contents_size);
             bool hex_ok = true;
             for (std::size_t i = 0; i < r.contents_size && hex_ok; ++i) {
-                int hi = hexval(gap[1 + 2 * i]), lo = hexval(gap[2 + 2 * i]);
+                int hi = hex_digit_value(static_cast<char>(gap[1 + 2 * i])),
+                    lo = hex_digit_value(static_cast<char>(gap[2 + 2 * i]));
                 hex_ok = hi >= 0 && lo >= 0;
                 der[i] = static_cast<std::uint8_t>(hi * 16 + lo);
             }

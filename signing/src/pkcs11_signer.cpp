@@ -19,22 +19,12 @@ using namespace detail;
 
 namespace {
 
-int hexval(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 std::string pct_decode(std::string_view s) {
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '%') {
-            int hi = i + 2 < s.size() ? hexval(s[i + 1]) : -1;
-            int lo = i + 2 < s.size() ? hexval(s[i + 2]) : -1;
+            int hi = i + 2 < s.size() ? hex_digit_value(s[i + 1]) : -1;
+            int lo = i + 2 < s.size() ? hex_digit_value(s[i + 2]) : -1;
             if (hi < 0 || lo < 0)
                 throw SigningError(ErrorCode::InvalidArgument, "bad %-escape in PKCS#11 URI");
             out.push_back(static_cast<char>(hi * 16 + lo));

@@ -21,15 +21,6 @@ namespace {
     throw SigningError(ErrorCode::TimestampFailed, "time-stamp: " + what);
 }
 
-std::string asn1_time_iso(const ASN1_GENERALIZEDTIME* t) {
-    struct tm tm {};
-    if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
-        return {};
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 size_t collect(char* p, size_t size, size_t n, void* u) {
     auto* out = static_cast<Bytes*>(u);
     if (out->size() + size * n > (1u << 20))
