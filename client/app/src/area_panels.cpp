@@ -54,6 +54,10 @@ wxString state_label(const std::string& state) {
         return _("returned for correction");
     if (state == "refused")
         return _("refused");
+    if (state == "completed")
+        return _("concluded on the spot");
+    if (state == "refused-at-intake")
+        return _("not accepted (refusal notice)");
     return utf8(state);
 }
 

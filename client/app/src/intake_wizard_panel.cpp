@@ -1,5 +1,6 @@
 #include "intake_wizard_panel.h"
 
+#include "intake_dialogs.h"
 #include "ow/forms/regions.h"
 #include "translate.h"
 
@@ -221,6 +222,17 @@ void IntakeWizardPanel::build_pages() {
     large.SetPointSize(large.GetPointSize() + 3); // turned toward the applicant: large type
     review_->SetFont(large);
     s->Add(review_, 1, wxEXPAND);
+    complete_here_ = new wxCheckBox(page, wxID_ANY, _("&Conclude on the spot (即办件)"));
+    complete_here_->SetName("intake_complete_here");
+    complete_here_->Bind(wxEVT_CHECKBOX, [this](wxCommandEvent&) {
+        wizard_->set_complete_on_the_spot(complete_here_->GetValue());
+    });
+    s->Add(complete_here_, 0, wxTOP, 8);
+    auto* refuse = new wxButton(page, wxID_ANY, _("&Refuse the application…"));
+    refuse->SetName("intake_refuse");
+    refuse->SetToolTip(_("不予受理: the applicant gets the refusal notice with the reasons"));
+    refuse->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { this->refuse(); });
+    s->Add(refuse, 0, wxTOP, 8);
     page->SetSizer(s);
     book_->AddPage(page, "review");
 
@@ -398,6 +410,24 @@ void IntakeWizardPanel::build_form_page() {
                     region->ChangeValue(utf8(value.value("region", "")));
                     w.detail->ChangeValue(utf8(value.value("detail", "")));
                 }
+                // The division's full name as a tooltip; the picker for those who do not know
+                // the code by heart.
+                auto show_name = [region] {
+                    region->SetToolTip(utf8(ow::forms::RegionTable::builtin().full_name(
+                        region->GetValue().utf8_string())));
+                };
+                show_name();
+                region->Bind(wxEVT_TEXT, [show_name](wxCommandEvent& e) {
+                    show_name();
+                    e.Skip();
+                });
+                w.picker = new wxButton(cell, wxID_ANY, "…", wxDefaultPosition, wxSize(32, -1));
+                w.picker->SetName("pick_" + f.key);
+                w.picker->SetToolTip(_("Choose the region"));
+                w.picker->Bind(wxEVT_BUTTON, [this, region](wxCommandEvent&) {
+                    if (auto code = pick_region(this, region->GetValue().utf8_string()))
+                        region->SetValue(utf8(*code));
+                });
                 w.control = region;
                 w.initial = value.dump();
                 break;
@@ -425,6 +455,8 @@ void IntakeWizardPanel::build_form_page() {
             }
             w.control->SetName("field_" + f.key);
             line->Add(w.control, 0, wxRIGHT, 6);
+            if (w.picker)
+                line->Add(w.picker, 0, wxRIGHT, 6);
             if (w.detail)
                 line->Add(w.detail, 1, wxRIGHT, 6);
             std::string source = wizard_->prefilled_from(f.key);
@@ -623,6 +655,10 @@ void IntakeWizardPanel::build_review_page() {
     else if (missing > 0)
         text += _("Materials are missing: the applicant gets the one-time notice.") + "\n";
     review_->SetLabel(text);
+    const bool immediate = wizard_->can_complete_on_the_spot();
+    complete_here_->Show(immediate);
+    complete_here_->SetValue(immediate && wizard_->complete_on_the_spot());
+    complete_here_->GetParent()->Layout();
 }
 
 void IntakeWizardPanel::go_next() {
@@ -640,11 +676,8 @@ void IntakeWizardPanel::go_next() {
             build_materials_page();
         else if (after == Step::Review)
             build_review_page();
-        else if (after == Step::Done && wizard_->outcome()) {
-            const auto& o = *wizard_->outcome();
-            result_->SetLabel(wxString::Format(_("Case %s: %s"), utf8(o.stored.case_number),
-                                               utf8(ow::forms::document_title(o.document_kind))));
-        }
+        else if (after == Step::Done)
+            show_outcome();
     }
     if (before == Step::Applicant)
         wizard_->set_applicant_name(applicant_name_->GetValue().utf8_string());
@@ -660,6 +693,28 @@ void IntakeWizardPanel::go_back() {
     if (wizard_->step() == Step::Form)
         read_form_values();
     wizard_->back();
+    show_step();
+}
+
+void IntakeWizardPanel::show_outcome() {
+    if (!wizard_->outcome())
+        return;
+    const auto& o = *wizard_->outcome();
+    wxString label = wxString::Format(_("Case %s: %s"), utf8(o.stored.case_number),
+                                      utf8(ow::forms::document_title(o.document_kind)));
+    if (o.stored.state == "completed")
+        label += "\n" + _("Concluded on the spot.");
+    result_->SetLabel(label);
+}
+
+void IntakeWizardPanel::refuse() {
+    if (wizard_->step() == Step::Form)
+        read_form_values();
+    auto grounds = ask_refusal_grounds(this);
+    if (!grounds)
+        return;
+    if (wizard_->refuse(*grounds))
+        show_outcome();
     show_step();
 }
 

@@ -12,6 +12,7 @@ class wxStaticText;
 class wxTextCtrl;
 class wxListBox;
 class wxButton;
+class wxCheckBox;
 class wxScrolledWindow;
 
 namespace ow::app {
@@ -40,6 +41,8 @@ private:
     void build_materials_page();
     void build_review_page();
     void print_document();
+    void refuse();
+    void show_outcome();
 
     const ow::forms::Catalog& catalog_;
     std::unique_ptr<ow::core::IntakeWizardPresenter> wizard_;
@@ -68,6 +71,7 @@ private:
         wxWindow* row = nullptr;
         wxWindow* control = nullptr;
         wxTextCtrl* detail = nullptr; // address: the street part
+        wxButton* picker = nullptr;   // address: opens the region picker
         wxStaticText* error = nullptr;
         std::string initial; // what the control showed when built
     };
@@ -76,6 +80,7 @@ private:
     wxScrolledWindow* materials_ = nullptr;
     // Review / done pages
     wxStaticText* review_ = nullptr;
+    wxCheckBox* complete_here_ = nullptr;
     wxStaticText* result_ = nullptr;
 };
 

@@ -204,8 +204,7 @@ void IntakeWizardPresenter::back() {
     }
 }
 
-bool IntakeWizardPresenter::submit() {
-    problems_.clear();
+IntakeRequest IntakeWizardPresenter::request() const {
     IntakeRequest request;
     request.items = items_;
     request.applicant_kind =
@@ -214,8 +213,15 @@ bool IntakeWizardPresenter::submit() {
     request.applicant_name = applicant_name_;
     request.values = values_;
     request.materials = materials_;
+    request.complete_on_the_spot = complete_on_the_spot_ && can_complete_on_the_spot();
+    return request;
+}
+
+bool IntakeWizardPresenter::record(
+    const std::function<IntakeOutcome(const IntakeRequest&)>& action) {
+    problems_.clear();
     try {
-        outcome_ = service_.submit(request);
+        outcome_ = action(request());
         step_ = Step::Done;
         return true;
     } catch (const IntakeRejected& e) {
@@ -226,6 +232,18 @@ bool IntakeWizardPresenter::submit() {
         problems_.push_back(UiMessage::from(e));
     }
     return false;
+}
+
+bool IntakeWizardPresenter::submit() {
+    return record([this](const IntakeRequest& r) { return service_.submit(r); });
+}
+
+bool IntakeWizardPresenter::can_complete_on_the_spot() const {
+    return form_ && service_.can_complete_on_the_spot(*form_);
+}
+
+bool IntakeWizardPresenter::refuse(const RefusalGrounds& grounds) {
+    return record([&](const IntakeRequest& r) { return service_.refuse(r, grounds); });
 }
 
 } // namespace ow::core
