@@ -10,11 +10,14 @@
 #include <wx/checkbox.h>
 #include <wx/checklst.h>
 #include <wx/choice.h>
+#include <wx/image.h>
 #include <wx/listbox.h>
 #include <wx/msgdlg.h>
+#include <wx/mstream.h>
 #include <wx/scrolwin.h>
 #include <wx/simplebook.h>
 #include <wx/sizer.h>
+#include <wx/statbmp.h>
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
 
@@ -249,7 +252,19 @@ void IntakeWizardPanel::build_pages() {
     again->SetName("intake_new");
     done_buttons->Add(print, 0, wxRIGHT, 8);
     done_buttons->Add(again);
-    s->Add(done_buttons);
+    s->Add(done_buttons, 0, wxBOTTOM, 8);
+    // The document as it will print, drawn by the same layout code as the PDF (ui.md).
+    preview_ = new wxScrolledWindow(page, wxID_ANY, wxDefaultPosition, wxDefaultSize,
+                                    wxVSCROLL | wxHSCROLL | wxBORDER_SUNKEN);
+    preview_->SetName("intake_preview");
+    preview_->SetScrollRate(16, 16);
+    preview_->SetBackgroundColour(wxColour(0x8C, 0x8C, 0x8C));
+    preview_image_ = new wxStaticBitmap(preview_, wxID_ANY, wxBitmap(1, 1));
+    preview_image_->SetName("intake_preview_image");
+    auto* ps = new wxBoxSizer(wxVERTICAL);
+    ps->Add(preview_image_, 0, wxALIGN_CENTER_HORIZONTAL | wxALL, 8);
+    preview_->SetSizer(ps);
+    s->Add(preview_, 1, wxEXPAND);
     page->SetSizer(s);
     book_->AddPage(page, "done");
     print->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { print_document(); });
@@ -705,6 +720,19 @@ void IntakeWizardPanel::show_outcome() {
     if (o.stored.state == "completed")
         label += "\n" + _("Concluded on the spot.");
     result_->SetLabel(label);
+    try {
+        const auto png = ow::forms::render_document_preview(o.document_data, 96);
+        wxMemoryInputStream in(png.data(), png.size());
+        wxImage image(in, wxBITMAP_TYPE_PNG);
+        if (image.IsOk())
+            preview_image_->SetBitmap(wxBitmap(image));
+    } catch (const std::exception&) {
+        // The stored PDF is what counts; without a preview the clerk still prints it.
+        preview_image_->SetBitmap(wxBitmap(1, 1));
+    }
+    preview_->FitInside();
+    preview_->Scroll(0, 0);
+    preview_->GetParent()->Layout();
 }
 
 void IntakeWizardPanel::refuse() {

@@ -13,6 +13,7 @@ class wxTextCtrl;
 class wxListBox;
 class wxButton;
 class wxCheckBox;
+class wxStaticBitmap;
 class wxScrolledWindow;
 
 namespace ow::app {
@@ -82,6 +83,8 @@ private:
     wxStaticText* review_ = nullptr;
     wxCheckBox* complete_here_ = nullptr;
     wxStaticText* result_ = nullptr;
+    wxScrolledWindow* preview_ = nullptr;
+    wxStaticBitmap* preview_image_ = nullptr;
 };
 
 } // namespace ow::app

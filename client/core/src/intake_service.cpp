@@ -329,6 +329,7 @@ IntakeOutcome IntakeService::store(CaseDraft& draft, forms::CaseDocument& doc,
         doc.case_number = stored.case_number;
         doc.document_number = stored.case_number;
         outcome.document_pdf = forms::render_document(doc);
+        outcome.document_data = doc;
         std::vector<unsigned char> bytes(outcome.document_pdf.begin(), outcome.document_pdf.end());
         outcome.document = blobs.put(bytes, "application/pdf");
         session_.db()

@@ -59,6 +59,7 @@ struct IntakeOutcome {
     forms::DocumentKind document_kind = forms::DocumentKind::Receipt;
     BlobInfo document;                 // the rendered PDF, stored encrypted
     std::string document_pdf;          // the same bytes, for printing or --out
+    forms::CaseDocument document_data; // what the document says (for the on-screen preview)
     std::vector<std::string> missing;  // names of mandatory materials not handed in
     std::vector<std::string> deferred; // names of materials accepted later (容缺后补)
     std::vector<forms::FieldIssue> warnings;
