@@ -74,6 +74,28 @@ IntakeWizardPanel::IntakeWizardPanel(wxWindow* parent, ow::core::Session& sessio
     : AreaPanel(parent, session), catalog_(catalog) {
     lang_ = current_language().rfind("zh", 0) == 0 ? "zh" : "en";
     auto* top = new wxBoxSizer(wxVERTICAL);
+    draft_bar_ = new wxPanel(this);
+    draft_bar_->SetName("intake_draft_bar");
+    draft_bar_->SetBackgroundColour(wxColour(0xFF, 0xF4, 0xCE));
+    auto* bar = new wxBoxSizer(wxHORIZONTAL);
+    draft_text_ = new wxStaticText(draft_bar_, wxID_ANY, "");
+    draft_text_->SetName("intake_draft_text");
+    bar->Add(draft_text_, 1, wxALIGN_CENTER_VERTICAL | wxALL, 6);
+    auto* resume = new wxButton(draft_bar_, wxID_ANY, _("&Resume"));
+    resume->SetName("intake_resume_draft");
+    auto* discard = new wxButton(draft_bar_, wxID_ANY, _("&Discard"));
+    discard->SetName("intake_discard_draft");
+    bar->Add(resume, 0, wxALL, 4);
+    bar->Add(discard, 0, wxALL, 4);
+    draft_bar_->SetSizer(bar);
+    draft_bar_->Hide();
+    top->Add(draft_bar_, 0, wxEXPAND | wxBOTTOM, 8);
+    resume->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { resume_draft(); });
+    discard->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+        wizard_->discard_draft();
+        draft_bar_->Hide();
+        Layout();
+    });
     stepper_ = new wxStaticText(this, wxID_ANY, "");
     stepper_->SetName("intake_stepper");
     top->Add(stepper_, 0, wxBOTTOM, 10);
@@ -108,6 +130,63 @@ IntakeWizardPanel::IntakeWizardPanel(wxWindow* parent, ow::core::Session& sessio
     back_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { go_back(); });
     next_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { go_next(); });
     start_over();
+    offer_draft();
+    // Drafts save themselves: what is typed reaches the encrypted cache every few seconds.
+    draft_timer_.SetOwner(this);
+    Bind(wxEVT_TIMER, [this](wxTimerEvent&) { keep_draft(); });
+    draft_timer_.Start(15000);
+}
+
+void IntakeWizardPanel::keep_draft() {
+    if (!wizard_ || wizard_->step() == Step::Done || draft_bar_->IsShown())
+        return; // nothing to keep, or an older draft still waits for the clerk's choice
+    if (wizard_->step() == Step::Form)
+        read_form_values();
+    try {
+        wizard_->save_draft();
+    } catch (const ow::core::CoreError& e) {
+        problems_->SetLabel(tr(e));
+    }
+}
+
+void IntakeWizardPanel::offer_draft() {
+    auto draft = wizard_->pending_draft();
+    if (!draft) {
+        draft_bar_->Hide();
+        return;
+    }
+    wxDateTime saved;
+    wxString when = utf8(draft->saved_at);
+    if (saved.ParseISOCombined(utf8(draft->saved_at).BeforeFirst('Z')))
+        when = saved.FromUTC().Format("%H:%M");
+    draft_text_->SetLabel(
+        wxString::Format(_("An intake in progress was kept (%s, %d items, saved %s)."),
+                         utf8(draft->applicant_name.empty() ? "—" : draft->applicant_name),
+                         static_cast<int>(draft->items), when));
+    draft_bar_->Show();
+    Layout();
+}
+
+void IntakeWizardPanel::resume_draft() {
+    draft_bar_->Hide();
+    if (!wizard_->resume_draft()) {
+        Layout();
+        return;
+    }
+    applicant_input_->ChangeValue(utf8(wizard_->applicant().identifier));
+    applicant_name_->ChangeValue(utf8(wizard_->applicant_name()));
+    items_chosen_->Clear();
+    for (const auto& item : wizard_->items())
+        items_chosen_->Append(utf8(wizard_->item_name(item, lang_)));
+    const Step step = wizard_->step();
+    if (step >= Step::Form)
+        build_form_page();
+    if (step >= Step::Materials)
+        build_materials_page();
+    if (step >= Step::Review)
+        build_review_page();
+    show_step();
+    Layout();
 }
 
 const ow::core::IntakeOutcome* IntakeWizardPanel::outcome() const {

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <wx/timer.h>
 
 class wxSimplebook;
 class wxStaticText;
@@ -14,6 +15,7 @@ class wxListBox;
 class wxButton;
 class wxCheckBox;
 class wxStaticBitmap;
+class wxPanel;
 class wxScrolledWindow;
 
 namespace ow::app {
@@ -44,12 +46,18 @@ private:
     void print_document();
     void refuse();
     void show_outcome();
+    void offer_draft();
+    void resume_draft();
+    void keep_draft();
 
     const ow::forms::Catalog& catalog_;
     std::unique_ptr<ow::core::IntakeWizardPresenter> wizard_;
     std::string lang_;
 
     wxStaticText* stepper_ = nullptr;
+    wxPanel* draft_bar_ = nullptr; // "an intake in progress was kept": resume or discard
+    wxStaticText* draft_text_ = nullptr;
+    wxTimer draft_timer_;
     wxSimplebook* book_ = nullptr;
     wxStaticText* problems_ = nullptr;
     wxButton* back_ = nullptr;

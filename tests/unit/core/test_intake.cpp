@@ -249,6 +249,58 @@ BOOST_FIXTURE_TEST_CASE(wizard_walks_a_bundle_from_applicant_to_receipt,
     BOOST_TEST(wizard.outcome()->stored.applicant_name == person.name);
 }
 
+BOOST_FIXTURE_TEST_CASE(an_intake_in_progress_survives_closing_the_wizard,
+                        ow::test::WorkstationFixture) {
+    {
+        auto a = admin();
+        ReferenceData(*a).generate_demo(50, 5);
+    }
+    auto data = nlohmann::json::parse(
+        read_file(std::filesystem::path(OW_SOURCE_DIR) / "tests/data/intake/restaurant.json"));
+    auto person = DemoDataGenerator().person(1);
+    using Step = IntakeWizardPresenter::Step;
+    {
+        auto c = clerk();
+        IntakeWizardPresenter wizard(*c, catalog(), ow::forms::WorkingCalendar::builtin());
+        BOOST_TEST(!wizard.pending_draft().has_value());
+        wizard.look_up(person.id_number);
+        BOOST_TEST(wizard.next());
+        wizard.add_bundle("OW-YJS-0001");
+        BOOST_TEST(wizard.next());
+        for (auto it = data["values"].begin(); it != data["values"].end(); ++it)
+            if (!wizard.values().contains(it.key()))
+                wizard.set_value(it.key(), *it);
+        wizard.set_value("business.name", "草稿小馆");
+        BOOST_TEST(wizard.next());
+        BOOST_TEST((wizard.step() == Step::Materials));
+        wizard.set_material("mat.id_card", {ow::forms::MaterialStatus::Received, 2, ""});
+        wizard.save_draft(); // what the GUI does on its timer
+    }                        // the wizard is gone: a logout, a closed window or a crash
+    auto c = clerk();
+    IntakeWizardPresenter wizard(*c, catalog(), ow::forms::WorkingCalendar::builtin());
+    auto draft = wizard.pending_draft();
+    BOOST_REQUIRE(draft.has_value());
+    BOOST_TEST(draft->applicant_name == person.name);
+    BOOST_TEST(draft->items == 3u);
+    BOOST_TEST(wizard.resume_draft());
+    BOOST_TEST((wizard.step() == Step::Materials));
+    BOOST_TEST(wizard.applicant().identifier == person.id_number);
+    BOOST_TEST(wizard.values().value("business.name", "") == "草稿小馆");
+    BOOST_TEST(wizard.prefilled_from("applicant.name") == "party.name");
+    bool id_card_kept = false;
+    for (const auto& row : wizard.materials())
+        if (row.key == "mat.id_card")
+            id_card_kept = row.decision.status == ow::forms::MaterialStatus::Received &&
+                           row.decision.pages == 2;
+    BOOST_TEST(id_card_kept);
+    wizard.mark_all_received();
+    BOOST_TEST(wizard.next()); // → review
+    BOOST_TEST(wizard.next()); // submit
+    BOOST_TEST((wizard.step() == Step::Done));
+    BOOST_TEST(!wizard.pending_draft().has_value()); // a stored case is never offered again
+    wizard.discard_draft();                          // harmless when there is none
+}
+
 BOOST_FIXTURE_TEST_CASE(a_cached_e_license_stands_in_for_the_paper_copy,
                         ow::test::WorkstationFixture) {
     {

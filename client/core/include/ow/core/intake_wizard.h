@@ -77,6 +77,19 @@ public:
     // 不予受理 from the Review step (or the Materials step); on success the step is Done.
     bool refuse(const RefusalGrounds& grounds);
 
+    // Drafts save themselves (ui.md): the intake in progress is kept per clerk in the encrypted
+    // cache at every step (and whenever the GUI calls save_draft), so closing the wizard, a
+    // logout or a crash loses nothing. A submitted or refused intake discards it.
+    struct DraftInfo {
+        std::string saved_at; // ISO 8601 UTC
+        std::string applicant_name;
+        std::size_t items = 0;
+    };
+    std::optional<DraftInfo> pending_draft() const;
+    void save_draft();
+    bool resume_draft(); // false when there is none or it no longer fits the catalog
+    void discard_draft();
+
 private:
     void build_form();
 
@@ -99,6 +112,7 @@ private:
     bool complete_on_the_spot_ = false;
 
     IntakeRequest request() const;
+    bool keep_draft(); // save_draft, a failure shown in problems()
     bool record(const std::function<IntakeOutcome(const IntakeRequest&)>& action);
 };
 
