@@ -117,13 +117,6 @@ const char* necessity_name(forms::Necessity necessity) {
     return "optional";
 }
 
-std::string trimmed(const std::string& s) {
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos)
-        return {};
-    return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
-
 } // namespace
 
 std::vector<forms::FieldIssue>
@@ -143,7 +136,7 @@ IntakeService::applicant_problems(const IntakeRequest& request) const {
         problems.push_back({"applicant.kind", forms::Severity::Error, "required",
                             "请选择申请人类型（个人或单位）", "choose a person or an entity"});
     }
-    if (trimmed(request.applicant_name).empty())
+    if (trim_whitespace(request.applicant_name).empty())
         problems.push_back({"applicant.name", forms::Severity::Error, "required",
                             "请填写申请人名称", "the applicant's name is required"});
     return problems;
@@ -157,7 +150,7 @@ forms::CaseDocument IntakeService::document_for(forms::DocumentKind kind,
     doc.center_name = center_.center_name;
     doc.organ_name = center_.organ_name;
     doc.contact_phone = center_.contact_phone;
-    doc.applicant.name = trimmed(request.applicant_name);
+    doc.applicant.name = trim_whitespace(request.applicant_name);
     doc.applicant.id_label =
         request.applicant_kind == "person" ? "公民身份号码" : "统一社会信用代码";
     doc.applicant.id_number = forms::normalize_identifier(request.applicant_id);
@@ -230,7 +223,7 @@ IntakeOutcome IntakeService::submit(const IntakeRequest& request) {
     CaseDraft draft;
     draft.applicant_kind = request.applicant_kind;
     draft.applicant_id = forms::normalize_identifier(request.applicant_id);
-    draft.applicant_name = trimmed(request.applicant_name);
+    draft.applicant_name = trim_whitespace(request.applicant_name);
     draft.items = form.items;
     draft.catalog_version = form.catalog_version;
     draft.form_data = result.values.dump();
@@ -277,7 +270,7 @@ IntakeOutcome IntakeService::refuse(const IntakeRequest& request, const RefusalG
     session_.require(Permission::Intake);
     std::vector<std::string> reasons;
     for (const auto& r : grounds.reasons)
-        if (auto t = trimmed(r); !t.empty())
+        if (auto t = trim_whitespace(r); !t.empty())
             reasons.push_back(std::move(t));
     auto problems = applicant_problems(request);
     if (reasons.empty())
@@ -298,7 +291,7 @@ IntakeOutcome IntakeService::refuse(const IntakeRequest& request, const RefusalG
     CaseDraft draft;
     draft.applicant_kind = request.applicant_kind;
     draft.applicant_id = forms::normalize_identifier(request.applicant_id);
-    draft.applicant_name = trimmed(request.applicant_name);
+    draft.applicant_name = trim_whitespace(request.applicant_name);
     draft.items = form.items;
     draft.catalog_version = form.catalog_version;
     draft.form_data = values.dump();
@@ -315,8 +308,8 @@ IntakeOutcome IntakeService::refuse(const IntakeRequest& request, const RefusalG
     outcome.document_kind = forms::DocumentKind::Refusal;
     auto doc = document_for(forms::DocumentKind::Refusal, request, values);
     doc.refusal_reasons = reasons;
-    doc.refusal_basis = trimmed(grounds.basis);
-    doc.competent_organ = trimmed(grounds.competent_organ);
+    doc.refusal_basis = trim_whitespace(grounds.basis);
+    doc.competent_organ = trim_whitespace(grounds.competent_organ);
     forms::fill_document(doc, catalog_, form, assessment, deadlines);
     return store(draft, doc, std::move(outcome));
 }

@@ -6,17 +6,6 @@
 #include <sstream>
 
 namespace ow::core {
-namespace {
-
-std::string trim(const std::string& s) {
-    const auto first = s.find_first_not_of(" \t\r");
-    if (first == std::string::npos)
-        return {};
-    return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
-}
-
-} // namespace
-
 const std::map<std::string, std::string>& SystemConfig::known_keys() {
     static const std::map<std::string, std::string> keys = {
         {"server.url", "base URL of the service-center server"},
@@ -51,7 +40,7 @@ SystemConfig SystemConfig::parse(const std::string& text, const std::string& sou
     for (std::string line; std::getline(lines, line);) {
         ++number;
         const auto hash = line.find('#');
-        line = trim(hash == std::string::npos ? line : line.substr(0, hash));
+        line = trim_whitespace(hash == std::string::npos ? line : line.substr(0, hash));
         if (line.empty())
             continue;
         const std::string where = source + ":" + std::to_string(number) + ": ";
@@ -60,7 +49,7 @@ SystemConfig SystemConfig::parse(const std::string& text, const std::string& sou
                 config.problems_.push_back(where + "a section header needs a closing ']'");
                 continue;
             }
-            section = trim(line.substr(1, line.size() - 2));
+            section = trim_whitespace(line.substr(1, line.size() - 2));
             continue;
         }
         const auto eq = line.find('=');
@@ -68,12 +57,12 @@ SystemConfig SystemConfig::parse(const std::string& text, const std::string& sou
             config.problems_.push_back(where + "expected `key = value`");
             continue;
         }
-        const std::string key = section + "." + trim(line.substr(0, eq));
+        const std::string key = section + "." + trim_whitespace(line.substr(0, eq));
         if (!known_keys().count(key)) {
             config.problems_.push_back(where + "unknown setting '" + key + "' (ignored)");
             continue;
         }
-        config.values_[key] = trim(line.substr(eq + 1));
+        config.values_[key] = trim_whitespace(line.substr(eq + 1));
     }
     return config;
 }
