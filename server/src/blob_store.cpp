@@ -3,15 +3,13 @@
 #include "fault.h"
 #include "util.h"
 
-#include <openssl/evp.h>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <openssl/evp.h>
 #include <stdexcept>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 namespace ow::server {
@@ -165,7 +163,8 @@ BlobResult BlobStore::append(const std::string& owner, const std::string& id, st
         const std::string prefix = "sha256 ";
         if (checksum.compare(0, prefix.size(), prefix) != 0 ||
             !base64_decode(checksum.substr(prefix.size()), expected) || expected.size() != 32)
-            return {BlobStatus::BadRequest, {},
+            return {BlobStatus::BadRequest,
+                    {},
                     "Upload-Checksum must be 'sha256 <base64 of the chunk's SHA-256>'"};
     }
     auto guard = lock_for(id);

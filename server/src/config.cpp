@@ -94,7 +94,8 @@ ServerConfig ServerConfig::load(const std::filesystem::path& file) {
                                  ": storage.database: only 'sqlite' is supported by this version");
     if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warning" &&
         c.log_level != "error")
-        throw std::runtime_error(file.string() + ": log.level must be debug, info, warning or error");
+        throw std::runtime_error(file.string() +
+                                 ": log.level must be debug, info, warning or error");
     auto tls = c.tls_dir();
     if (c.certificate.empty())
         c.certificate = tls / "server.crt";
@@ -120,7 +121,8 @@ std::string ServerConfig::render() const {
       << ".\n\n"
       << "[listen]\naddress = " << address << "\nport = " << port << "\nthreads = " << threads
       << "\n\n[storage]\nstate_dir = " << state_dir.string() << "\ndatabase = " << database
-      << "\n\n[log]\nlevel = " << log_level << "\n# file = " << (state_dir / "log" / "server.log").string()
+      << "\n\n[log]\nlevel = " << log_level
+      << "\n# file = " << (state_dir / "log" / "server.log").string()
       << "\nmax_size_mb = " << log_max_size_mb << "\nfiles = " << log_files << "\n";
     return o.str();
 }

@@ -1,11 +1,13 @@
 #include "http_server.h"
 
+#include "ow/signing/tsa.h"
 #include "pki.h"
 #include "publication.h"
 #include "util.h"
 
-#include "ow/signing/tsa.h"
-
+#include <chrono>
+#include <cstring>
+#include <fcntl.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <openssl/err.h>
@@ -13,12 +15,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
-
-#include <fcntl.h>
 #include <unistd.h>
-
-#include <chrono>
-#include <cstring>
 
 namespace ow::server {
 
@@ -86,8 +83,9 @@ struct HttpServer::Impl {
     int port = 0;
 
     Impl(const ServerConfig& c, Storage& s)
-        : config(c), storage(s), blobs(s, c.blob_dir()), mutations(s, blobs),
-          pki{c.client_ca, c.ca_key, c.certificate, c.key, c.tsa_certificate, c.tsa_key} {
+        : config(c), storage(s), blobs(s, c.blob_dir()),
+          mutations(s, blobs), pki{c.client_ca, c.ca_key,          c.certificate,
+                                   c.key,       c.tsa_certificate, c.tsa_key} {
         ca_cert_pem = read_text_file(c.client_ca);
         if (std::filesystem::exists(c.tsa_key) && std::filesystem::exists(c.tsa_certificate)) {
             std::string key = read_text_file(c.tsa_key);
@@ -142,8 +140,8 @@ struct HttpServer::Impl {
             return std::nullopt;
         }
         auto tx = storage.begin(TxMode::Read);
-        auto row = tx->query_one("SELECT cert_serial, revoked FROM workstations WHERE id = ?",
-                                 {peer->cn});
+        auto row =
+            tx->query_one("SELECT cert_serial, revoked FROM workstations WHERE id = ?", {peer->cn});
         if (row && row->int64(1) != 0) {
             send_error(res, 403, "workstation-revoked", "this workstation has been revoked");
             return std::nullopt;
@@ -160,12 +158,13 @@ struct HttpServer::Impl {
         auto& s = *server;
         s.Get("/v1/health", [](const httplib::Request&, httplib::Response& res) {
             send_json(res, 200,
-                      {{"status", "ok"}, {"version", OW_VERSION}, {"protocol", 1},
+                      {{"status", "ok"},
+                       {"version", OW_VERSION},
+                       {"protocol", 1},
                        {"time", now_utc_iso()}});
         });
-        s.Post("/v1/enroll", [this](const httplib::Request& req, httplib::Response& res) {
-            enroll(req, res);
-        });
+        s.Post("/v1/enroll",
+               [this](const httplib::Request& req, httplib::Response& res) { enroll(req, res); });
         s.Get("/v1/whoami", [this](const httplib::Request& req, httplib::Response& res) {
             auto ws = workstation(req, res);
             if (!ws)
@@ -208,13 +207,11 @@ struct HttpServer::Impl {
         s.Post("/v1/blobs", [this](const httplib::Request& req, httplib::Response& res) {
             create_blob(req, res);
         });
-        s.Get(kBlobPattern, [this](const httplib::Request& req, httplib::Response& res) {
-            get_blob(req, res);
-        });
-        s.Patch(kBlobPattern, [this](const httplib::Request& req, httplib::Response& res,
-                                     const httplib::ContentReader& reader) {
-            patch_blob(req, res, reader);
-        });
+        s.Get(kBlobPattern,
+              [this](const httplib::Request& req, httplib::Response& res) { get_blob(req, res); });
+        s.Patch(kBlobPattern,
+                [this](const httplib::Request& req, httplib::Response& res,
+                       const httplib::ContentReader& reader) { patch_blob(req, res, reader); });
         s.Get("/v1/changes", [this](const httplib::Request& req, httplib::Response& res) {
             if (!workstation(req, res))
                 return;
@@ -237,8 +234,9 @@ struct HttpServer::Impl {
                 return;
             std::string kind = req.get_param_value("kind");
             if (!is_snapshot_kind(kind))
-                return send_error(res, 400, "bad-request",
-                                  "kind must be catalog, calendar, person, entity, license or user");
+                return send_error(
+                    res, 400, "bad-request",
+                    "kind must be catalog, calendar, person, entity, license or user");
             int limit = 5000;
             try {
                 if (req.has_param("limit"))
@@ -271,7 +269,9 @@ struct HttpServer::Impl {
         s.set_read_timeout(60);
         s.set_write_timeout(60);
         int threads = config.threads;
-        s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+        s.new_task_queue = [threads] {
+            return new httplib::ThreadPool(static_cast<size_t>(threads));
+        };
     }
 
     void enroll(const httplib::Request& req, httplib::Response& res) {
@@ -333,8 +333,8 @@ struct HttpServer::Impl {
             return send_error(res, 413, "bad-request", "the time-stamp request is too large");
         ow::signing::Bytes reply;
         try {
-            reply = tsa->respond({reinterpret_cast<const std::uint8_t*>(req.body.data()),
-                                  req.body.size()});
+            reply = tsa->respond(
+                {reinterpret_cast<const std::uint8_t*>(req.body.data()), req.body.size()});
         } catch (const std::exception& e) {
             return send_error(res, 400, "bad-request",
                               std::string("not a valid TimeStampReq: ") + e.what());
@@ -351,7 +351,9 @@ struct HttpServer::Impl {
     }
 
     static json blob_json(const BlobInfo& b) {
-        return {{"blob_id", b.id}, {"offset", b.offset}, {"length", b.length},
+        return {{"blob_id", b.id},
+                {"offset", b.offset},
+                {"length", b.length},
                 {"complete", b.complete}};
     }
 
@@ -369,8 +371,9 @@ struct HttpServer::Impl {
             !body.contains("length") || !body["length"].is_number_integer() ||
             !body.contains("sha256") || !body["sha256"].is_string())
             return send_error(res, 400, "bad-request", "blob_id, length and sha256 are required");
-        auto r = blobs.create(*ws, body["blob_id"].get<std::string>(),
-                              body["length"].get<std::int64_t>(), body["sha256"].get<std::string>());
+        auto r =
+            blobs.create(*ws, body["blob_id"].get<std::string>(),
+                         body["length"].get<std::int64_t>(), body["sha256"].get<std::string>());
         switch (r.status) {
         case BlobStatus::Created:
         case BlobStatus::Existing:
@@ -405,22 +408,22 @@ struct HttpServer::Impl {
         res.set_header("ETag", "\"" + found->sha256 + "\"");
         res.set_header("Accept-Ranges", "bytes");
         std::shared_ptr<int> holder(fd.get(), [fd](int*) { ::close(*fd); });
-        res.set_content_provider(
-            static_cast<size_t>(found->length), "application/octet-stream",
-            [holder](size_t offset, size_t length, httplib::DataSink& sink) {
-                std::vector<char> buf(std::min<size_t>(length, 256 * 1024));
-                size_t done = 0;
-                while (done < length) {
-                    ssize_t n = ::pread(*holder, buf.data(), std::min(buf.size(), length - done),
-                                        static_cast<off_t>(offset + done));
-                    if (n <= 0)
-                        return false;
-                    if (!sink.write(buf.data(), static_cast<size_t>(n)))
-                        return false;
-                    done += static_cast<size_t>(n);
-                }
-                return true;
-            });
+        res.set_content_provider(static_cast<size_t>(found->length), "application/octet-stream",
+                                 [holder](size_t offset, size_t length, httplib::DataSink& sink) {
+                                     std::vector<char> buf(std::min<size_t>(length, 256 * 1024));
+                                     size_t done = 0;
+                                     while (done < length) {
+                                         ssize_t n = ::pread(*holder, buf.data(),
+                                                             std::min(buf.size(), length - done),
+                                                             static_cast<off_t>(offset + done));
+                                         if (n <= 0)
+                                             return false;
+                                         if (!sink.write(buf.data(), static_cast<size_t>(n)))
+                                             return false;
+                                         done += static_cast<size_t>(n);
+                                     }
+                                     return true;
+                                 });
     }
 
     void patch_blob(const httplib::Request& req, httplib::Response& res,
@@ -438,9 +441,8 @@ struct HttpServer::Impl {
         }
         auto r = blobs.append(*ws, req.matches[1], offset, req.get_header_value("Upload-Checksum"),
                               length, [&](const BlobStore::Sink& sink) {
-                                  return reader([&](const char* data, size_t n) {
-                                      return sink(data, n);
-                                  });
+                                  return reader(
+                                      [&](const char* data, size_t n) { return sink(data, n); });
                               });
         if (r.status != BlobStatus::Appended)
             res.set_header("Connection", "close"); // the body may not have been read

@@ -1,13 +1,11 @@
 #include "publication.h"
 
 #include "demo_data.h"
+#include "ow/forms/catalog.h"
 #include "util.h"
 
-#include "ow/forms/catalog.h"
-
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
@@ -167,8 +165,8 @@ std::string snapshot_page(Storage& storage, const std::string& kind, const std::
     out += ",\"has_more\":";
     out += more ? "true" : "false";
     // Deltas continue from the last seq below the horizon observed before this read.
-    out += ",\"cursor\":\"" + std::to_string(horizon - 1) + "\",\"total\":" +
-           std::to_string(total) + '}';
+    out += ",\"cursor\":\"" + std::to_string(horizon - 1) +
+           "\",\"total\":" + std::to_string(total) + '}';
     return out;
 }
 
@@ -283,8 +281,8 @@ std::size_t import_demo(Storage& storage, const std::string& kind, std::size_t c
         std::size_t end = std::min(count, start + kBatch);
         for (std::size_t i = start; i < end; ++i) {
             json r = kind == "person" ? demo.person(i) : demo.entity(i);
-            std::string key = kind == "person" ? r["id_number"].get<std::string>()
-                                               : r["uscc"].get<std::string>();
+            std::string key =
+                kind == "person" ? r["id_number"].get<std::string>() : r["uscc"].get<std::string>();
             upsert_record(*tx, kind, key, r.dump());
         }
         tx->commit();

@@ -3,10 +3,9 @@
 // personal data on workstations; its disk is the service center's, protected by the host).
 #include "storage.h"
 
-#include <sqlite3.h>
-
 #include <condition_variable>
 #include <deque>
+#include <sqlite3.h>
 
 namespace ow::server {
 
@@ -264,7 +263,9 @@ public:
             give_back(conn);
         return last;
     }
-    std::string backend_name() const override { return std::string("sqlite ") + sqlite3_libversion(); }
+    std::string backend_name() const override {
+        return std::string("sqlite ") + sqlite3_libversion();
+    }
 
     void migrate() override {
         sqlite3* db = take();
@@ -364,7 +365,8 @@ sqlite3_stmt* SqliteTransaction::prepare(std::string_view sql, const Params& par
     if (!open_)
         throw StorageError("transaction already finished");
     sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, nullptr) !=
+        SQLITE_OK)
         fail(db_, "prepare");
     int i = 1;
     for (const auto& p : params) {
