@@ -170,7 +170,12 @@ struct HttpServer::Impl {
             if (!ws)
                 return;
             auto peer = peer_identity(req);
-            send_json(res, 200, {{"workstation_id", *ws}, {"certificate_serial", peer->serial}});
+            auto tx = storage.begin(TxMode::Read);
+            auto row = tx->query_one("SELECT not_after FROM workstations WHERE id = ?", {*ws});
+            send_json(res, 200,
+                      {{"workstation_id", *ws},
+                       {"certificate_serial", peer->serial},
+                       {"not_after", row ? row->text(0) : std::string()}});
         });
         s.Get("/v1/ca", [this](const httplib::Request& req, httplib::Response& res) {
             if (workstation(req, res))
@@ -236,7 +241,7 @@ struct HttpServer::Impl {
             if (!is_snapshot_kind(kind))
                 return send_error(
                     res, 400, "bad-request",
-                    "kind must be catalog, calendar, person, entity, license or user");
+                    "kind must be catalog, calendar, person, entity, license, user or case");
             int limit = 5000;
             try {
                 if (req.has_param("limit"))

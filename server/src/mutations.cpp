@@ -2,6 +2,7 @@
 
 #include "case_workflow.h"
 #include "fault.h"
+#include "publication.h"
 #include "util.h"
 
 #include <set>
@@ -60,23 +61,6 @@ std::string fingerprint(const json& m) {
                       {"payload", m["payload"]},
                       {"base_revision", m.contains("base_revision") ? m["base_revision"] : json()}};
     return sha256_hex(canonical.dump());
-}
-
-json case_change_data(Transaction& tx, const std::string& id, const json& last_event) {
-    auto row = tx.query_one("SELECT case_number, state, revision, updated_at, workstation, "
-                            "updated_by, payload FROM cases WHERE id = ?",
-                            {id});
-    if (!row)
-        return json::object();
-    return {{"id", id},
-            {"case_number", row->text(0)},
-            {"state", row->text(1)},
-            {"revision", row->int64(2)},
-            {"updated_at", row->text(3)},
-            {"origin_workstation", row->text(4)},
-            {"updated_by_workstation", row->text(5)},
-            {"last_event", last_event},
-            {"case", json::parse(row->text(6))}};
 }
 
 } // namespace
@@ -256,8 +240,7 @@ MutationResult MutationProcessor::create_case(Transaction& tx, const std::string
     tx.exec("INSERT INTO case_events(case_id, revision, operation, from_state, to_state, payload, "
             "workstation, at) VALUES (?, 1, 'create', '', ?, '{}', ?, ?)",
             {id, state, workstation, now});
-    json event = {{"operation", "create"}, {"revision", 1}, {"at", now}};
-    tx.publish("case", id, "upsert", case_change_data(tx, id, event).dump());
+    publish_case(tx, id);
     MutationResult r = result(m, "applied", "");
     r.revision = 1;
     return r;
@@ -310,10 +293,7 @@ MutationResult MutationProcessor::transition_case(Transaction& tx, const std::st
     tx.exec("INSERT INTO case_events(case_id, revision, operation, from_state, to_state, payload, "
             "workstation, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             {id, new_revision, op, state, *next, p.dump(), workstation, now});
-    json event = {{"operation", op},     {"revision", new_revision},
-                  {"from_state", state}, {"to_state", *next},
-                  {"payload", p},        {"at", now}};
-    tx.publish("case", id, "upsert", case_change_data(tx, id, event).dump());
+    publish_case(tx, id);
     MutationResult r = result(m, "applied", "");
     r.revision = new_revision;
     return r;

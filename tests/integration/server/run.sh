@@ -200,6 +200,7 @@ for i in 1 2 3; do
 done
 kill -TERM "$PROXY_PID"; wait "$PROXY_PID" || true; PROXY_PID=""
 grep -q "faults injected: 3 (replay=3)" proxy.out || fail "proxy count: $(cat proxy.out)"
+[ "$(jq .faults proxy.json)" = 3 ] && [ "$(grep -c '^fault ' proxy.out)" = 3 ] || fail "running fault count"
 "$SERVER_BIN" status --dir state --json > status.json
 expect_eq "$(jq .audit_events status.json) $(jq .mutations status.json)" "3 6" \
   "replayed requests applied once (fault proxy: $(tail -1 proxy.out | cut -d' ' -f2-5))"
@@ -261,6 +262,8 @@ expect_eq "$records" "2500" "snapshot of persons in pages"
 C "$BASE/snapshot?kind=user"
 expect_eq "$(jq -r '[.records[].data.role] | join(",")' body) $(jq '[.records[].data | has("password")] | any' body)" \
   "clerk,officer false" "users and roles published, no passwords"
+C "$BASE/snapshot?kind=case"
+expect_eq "$(jq -r '.records[0].data.state + " " + (.records[0].data.revision|tostring)' body)" "approved 2" "cases in the snapshot"
 C "$BASE/snapshot?kind=catalog"
 expect_eq "$(jq -r '.records[0].data.version' body)" "2026.11-demo.1" "catalog published"
 

@@ -35,13 +35,16 @@ Usage:
   --max-faults faults were injected; then traffic passes).
   --listen port 0 picks a free port; the chosen port is printed as "listening on HOST:PORT" and
   written to --port-file.
+  Each injected fault prints a line "fault <running total> <kind>" on stdout and rewrites --stats
+  (JSON: {"faults": N, "by_kind": {...}, "connections": C, "requests": R}, replaced atomically).
   On SIGTERM or SIGINT the proxy prints one line
       fault_proxy: faults injected: N (cut=.. stall=.. replay=.. drop-response=..) connections=C requests=R
-  writes the same counts as JSON to --stats, and exits 0.
+  writes --stats once more, and exits 0.
 """
 
 import argparse
 import json
+import os
 import random
 import select
 import signal
@@ -56,15 +59,29 @@ FAULTS_HTTP = ["cut", "stall", "replay", "drop-response"]
 
 
 class Stats:
-    def __init__(self):
+    def __init__(self, stats_file=None):
         self.lock = threading.Lock()
         self.faults = {}
         self.connections = 0
         self.requests = 0
+        self.stats_file = stats_file
 
     def fault(self, kind):
         with self.lock:
             self.faults[kind] = self.faults.get(kind, 0) + 1
+            total = sum(self.faults.values())
+        # The running count: one line per fault on stdout, and the --stats file rewritten.
+        print(f"fault {total} {kind}", flush=True)
+        self.write()
+
+    def write(self):
+        if not self.stats_file:
+            return
+        data = self.as_json()
+        tmp = f"{self.stats_file}.{threading.get_ident()}.tmp"
+        with open(tmp, "w") as f:
+            json.dump(data, f)
+        os.replace(tmp, self.stats_file)
 
     def total(self):
         with self.lock:
@@ -85,7 +102,7 @@ class Stats:
 class Proxy:
     def __init__(self, args):
         self.args = args
-        self.stats = Stats()
+        self.stats = Stats(args.stats)
         self.rng = random.Random(args.seed)
         self.rng_lock = threading.Lock()
         host, port = args.target.rsplit(":", 1)
@@ -290,7 +307,6 @@ class Proxy:
         if self.args.port_file:
             with open(self.args.port_file + ".tmp", "w") as f:
                 f.write(f"{actual}\n")
-            import os
             os.replace(self.args.port_file + ".tmp", self.args.port_file)
         print(f"listening on {host}:{actual}", flush=True)
         handler = self.relay_http if self.args.tls_terminate else self.relay_tcp
@@ -330,9 +346,7 @@ def main():
 
     def finish(signum, frame):
         print(proxy.stats.line(), flush=True)
-        if args.stats:
-            with open(args.stats, "w") as f:
-                json.dump(proxy.stats.as_json(), f)
+        proxy.stats.write()
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, finish)

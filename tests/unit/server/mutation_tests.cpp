@@ -173,6 +173,16 @@ BOOST_FIXTURE_TEST_CASE(state_machine_and_stale_revisions, Fixture) {
     BOOST_TEST(case_changes == 4);
     BOOST_TEST(page["changes"].back()["data"]["state"] == "returned");
     BOOST_TEST(page["changes"].back()["data"]["updated_by_workstation"] == "ws-1");
+    // A workstation bootstrapping now gets the cases from the snapshot, versioned like the feed.
+    json snap = json::parse(snapshot_page(*storage, "case", "", 10));
+    BOOST_TEST_REQUIRE(snap["records"].size() == 2u);
+    BOOST_TEST(snap["total"] == 2);
+    const json& case3 = snap["records"][1];
+    BOOST_TEST(case3["id"] == "case-3");
+    BOOST_TEST(case3["data"]["state"] == "returned");
+    BOOST_TEST(case3["data"]["last_event"]["to_state"] == "returned");
+    BOOST_TEST(case3["data"]["case"]["case_number"] == "SC-20261128-0001");
+    BOOST_TEST(case3["version"] == page["changes"].back()["seq"]);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_case_waits_for_its_blobs, Fixture) {
