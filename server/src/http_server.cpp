@@ -5,6 +5,7 @@
 #include "publication.h"
 #include "util.h"
 
+#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <fcntl.h>
@@ -39,16 +40,10 @@ void send_json(httplib::Response& res, int status, const json& body) {
 struct PeerIdentity {
     std::string cn;
     std::string serial;
-    std::string not_after;
+    bool via_proxy = false;
 };
 
-std::optional<PeerIdentity> peer_identity(const httplib::Request& req) {
-    if (!req.ssl)
-        return std::nullopt;
-    SSL* ssl = const_cast<SSL*>(req.ssl);
-    X509* cert = SSL_get0_peer_certificate(ssl);
-    if (!cert || SSL_get_verify_result(ssl) != X509_V_OK)
-        return std::nullopt;
+std::optional<PeerIdentity> identity_of(X509* cert) {
     PeerIdentity id;
     X509_NAME* subject = X509_get_subject_name(cert);
     int idx = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
@@ -69,6 +64,29 @@ std::optional<PeerIdentity> peer_identity(const httplib::Request& req) {
     return id;
 }
 
+std::string fingerprint_sha256(X509* cert) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    X509_digest(cert, EVP_sha256(), md, &n);
+    return to_hex({md, n});
+}
+
+std::string percent_decode(const std::string& s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size() &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+            out.push_back(static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16)));
+            i += 2;
+        } else {
+            out.push_back(s[i]);
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 struct HttpServer::Impl {
@@ -81,12 +99,17 @@ struct HttpServer::Impl {
     PkiFiles pki;
     std::unique_ptr<httplib::SSLServer> server;
     int port = 0;
+    // Verifies client certificates forwarded by a trusted proxy.
+    std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> ca_store{nullptr, X509_STORE_free};
 
     Impl(const ServerConfig& c, Storage& s)
         : config(c), storage(s), blobs(s, c.blob_dir()),
           mutations(s, blobs), pki{c.client_ca, c.ca_key,          c.certificate,
                                    c.key,       c.tsa_certificate, c.tsa_key} {
         ca_cert_pem = read_text_file(c.client_ca);
+        ca_store.reset(X509_STORE_new());
+        if (!ca_store || X509_STORE_load_file(ca_store.get(), c.client_ca.c_str()) != 1)
+            throw std::runtime_error("cannot load the client CA " + c.client_ca.string());
         if (std::filesystem::exists(c.tsa_key) && std::filesystem::exists(c.tsa_certificate)) {
             std::string key = read_text_file(c.tsa_key);
             tsa_cert_pem = read_text_file(c.tsa_certificate);
@@ -131,12 +154,59 @@ struct HttpServer::Impl {
         return true;
     }
 
+    // The identity of the request: the verified client certificate of the TLS peer, or — when
+    // the peer is a trusted TLS-terminating proxy (listen.trusted_proxy_sha256) — the client
+    // certificate it forwards in X-Client-Cert, verified here against our CA.
+    std::optional<PeerIdentity> peer_identity(const httplib::Request& req,
+                                              std::string& refusal) const {
+        if (!req.ssl)
+            return std::nullopt;
+        SSL* ssl = const_cast<SSL*>(req.ssl);
+        X509* cert = SSL_get0_peer_certificate(ssl);
+        if (!cert || SSL_get_verify_result(ssl) != X509_V_OK)
+            return std::nullopt;
+        if (config.trusted_proxies.empty() ||
+            !config.trusted_proxies.count(fingerprint_sha256(cert)))
+            return identity_of(cert);
+        std::string pem = percent_decode(req.get_header_value("X-Client-Cert"));
+        if (pem.empty())
+            return std::nullopt;
+        BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+        X509* forwarded = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+        BIO_free(bio);
+        ERR_clear_error();
+        if (!forwarded) {
+            refusal = "the proxy forwarded an unreadable client certificate";
+            return std::nullopt;
+        }
+        X509_STORE_CTX* ctx = X509_STORE_CTX_new();
+        bool ok = ctx && X509_STORE_CTX_init(ctx, ca_store.get(), forwarded, nullptr) == 1 &&
+                  X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT) == 1 &&
+                  X509_verify_cert(ctx) == 1;
+        X509_STORE_CTX_free(ctx);
+        ERR_clear_error();
+        std::optional<PeerIdentity> id;
+        if (ok) {
+            id = identity_of(forwarded);
+            if (id)
+                id->via_proxy = true;
+        } else {
+            refusal = "the client certificate forwarded by the proxy does not verify";
+        }
+        X509_free(forwarded);
+        return id;
+    }
+
     // The enrolled workstation behind the request, or an error response.
     std::optional<std::string> workstation(const httplib::Request& req, httplib::Response& res) {
-        auto peer = peer_identity(req);
+        std::string refusal;
+        auto peer = peer_identity(req, refusal);
         if (!peer) {
-            send_error(res, 401, "client-certificate-required",
-                       "this endpoint needs the workstation's client certificate");
+            if (!refusal.empty())
+                send_error(res, 403, "forwarded-certificate-invalid", refusal);
+            else
+                send_error(res, 401, "client-certificate-required",
+                           "this endpoint needs the workstation's client certificate");
             return std::nullopt;
         }
         auto tx = storage.begin(TxMode::Read);
@@ -169,7 +239,8 @@ struct HttpServer::Impl {
             auto ws = workstation(req, res);
             if (!ws)
                 return;
-            auto peer = peer_identity(req);
+            std::string refusal;
+            auto peer = peer_identity(req, refusal);
             auto tx = storage.begin(TxMode::Read);
             auto row = tx->query_one("SELECT not_after FROM workstations WHERE id = ?", {*ws});
             send_json(res, 200,

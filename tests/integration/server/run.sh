@@ -69,6 +69,12 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ws2.
   -subj /CN=anything -out ws2.csr 2> /dev/null
 "$SERVER_BIN" enroll --dir state --workstation counter-02 --csr ws2.csr --out ws2.crt > /dev/null
 ok "enroll --csr issues a certificate directly"
+# The fault proxy's own certificate, trusted to forward workstations' certificates.
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout proxy.key \
+  -subj /CN=proxy -out proxy.csr 2> /dev/null
+"$SERVER_BIN" enroll --dir state --workstation fault-proxy --csr proxy.csr --out proxy.crt > /dev/null
+FP=$(openssl x509 -in proxy.crt -noout -fingerprint -sha256 | cut -d= -f2)
+sed -i "s/^threads = .*/&\ntrusted_proxy_sha256 = $FP/" state/server.conf
 
 start_server
 ok "server listening on 127.0.0.1:$PORT"
@@ -187,20 +193,27 @@ expect_eq "$(status) $(json .error)" "400 bad-request" "malformed batch: 400"
 # The fault proxy (tests/integration/sync/fault_proxy.py) in HTTP mode replays every request:
 # the server sees each mutation twice and applies it once.
 python3 "$PROXY" --target "127.0.0.1:$PORT" --port-file proxy.port --mode replay --tls-terminate \
-  --server-cert state/tls/server.crt --server-key state/tls/server.key \
-  --client-cert ws.crt --client-key ws.key --ca state/tls/ca.crt --stats proxy.json > proxy.out 2>&1 &
+  --server-cert state/tls/server.crt --server-key state/tls/server.key --forward-client-cert \
+  --client-cert proxy.crt --client-key proxy.key --ca state/tls/ca.crt --stats proxy.json > proxy.out 2>&1 &
 PROXY_PID=$!
 for _ in $(seq 1 50); do [ -s proxy.port ] && break; sleep 0.1; done
 PPORT=$(cat proxy.port)
 for i in 1 2 3; do
-  curl -sS --cacert state/tls/ca.crt -H 'Content-Type: application/json' -o body \
+  curl -sS --cacert state/tls/ca.crt --cert ws.crt --key ws.key -H 'Content-Type: application/json' -o body \
     --data "{\"mutations\":[{\"mutation_id\":\"m-audit-$i\",\"entity_kind\":\"audit\",\"entity_id\":\"counter-01:$i\",\"operation\":\"append\",\"payload\":{\"seq\":$i,\"at\":\"2026-11-28T10:00:0${i}Z\",\"actor\":\"clerk1\",\"action\":\"login\",\"object\":\"\",\"details\":\"{}\",\"prev_hash\":\"h$((i-1))\",\"hash\":\"h$i\"}}]}" \
     "https://127.0.0.1:$PPORT/v1/mutations"
   [ "$(json '.results[0].status')" = applied ] || fail "audit event $i through the proxy: $(cat body)"
 done
+# The workstation keeps its identity behind the proxy; without a certificate it is refused.
+curl -sS --cacert state/tls/ca.crt --cert ws.crt --key ws.key -o body "https://127.0.0.1:$PPORT/v1/whoami"
+expect_eq "$(json .workstation_id)" "counter-01" "behind the trusted proxy the workstation keeps its identity"
+curl -sS --cacert state/tls/ca.crt -o body -w '%{http_code}' "https://127.0.0.1:$PPORT/v1/whoami" > status
+expect_eq "$(status)" "401" "through the proxy without a client certificate: refused"
+C -H "X-Client-Cert: $(jq -rn --rawfile c ws2.crt '$c|@uri')" "$BASE/whoami"
+expect_eq "$(json .workstation_id)" "counter-01" "X-Client-Cert from an untrusted peer is ignored"
 kill -TERM "$PROXY_PID"; wait "$PROXY_PID" || true; PROXY_PID=""
-grep -q "faults injected: 3 (replay=3)" proxy.out || fail "proxy count: $(cat proxy.out)"
-[ "$(jq .faults proxy.json)" = 3 ] && [ "$(grep -c '^fault ' proxy.out)" = 3 ] || fail "running fault count"
+grep -q "faults injected: 5 (replay=5)" proxy.out || fail "proxy count: $(cat proxy.out)"
+[ "$(jq .faults proxy.json)" = 5 ] && [ "$(grep -c '^fault ' proxy.out)" = 5 ] || fail "running fault count"
 "$SERVER_BIN" status --dir state --json > status.json
 expect_eq "$(jq .audit_events status.json) $(jq .mutations status.json)" "3 6" \
   "replayed requests applied once (fault proxy: $(tail -1 proxy.out | cut -d' ' -f2-5))"

@@ -20,6 +20,13 @@ Python 3 standard library only. Two layers:
     drop-response  forward the request, read the answer, close the client connection without it
                    (the server applied it; the client never learns)
     pass           no fault
+  With --forward-client-cert the proxy asks the client for its certificate (verified against --ca)
+  and passes it to the server in the header X-Client-Cert (URL-encoded PEM; any such header sent
+  by the client is removed). The server takes the workstation identity from that header only when
+  the proxy's own client certificate is listed in its [listen] trusted_proxy_sha256 — so several
+  workstations keep their identities behind one proxy. Make the proxy a certificate with
+  `onewindow-server enroll --workstation fault-proxy --csr proxy.csr --out proxy.crt` and list
+  `openssl x509 -in proxy.crt -noout -fingerprint -sha256` in the server's configuration.
 
 Usage:
   fault_proxy.py --target 127.0.0.1:8443 [--listen 127.0.0.1:0] [--port-file FILE]
@@ -27,7 +34,7 @@ Usage:
                  [--rate 0.3] [--seed 1] [--max-faults N] [--cut-after N] [--cut-max 65536]
                  [--stall-seconds 2.0] [--stats FILE] [--log FILE]
                  [--tls-terminate --server-cert PEM --server-key PEM
-                  --client-cert PEM --client-key PEM --ca PEM]
+                  --client-cert PEM --client-key PEM --ca PEM [--forward-client-cert]]
 
   --mode random picks, for each connection (TCP) or request (HTTP), a fault with probability
   --rate among --faults (default: all faults of the layer), from a random generator seeded with
@@ -53,6 +60,7 @@ import ssl
 import sys
 import threading
 import time
+from urllib.parse import quote
 
 FAULTS_TCP = ["cut", "stall"]
 FAULTS_HTTP = ["cut", "stall", "replay", "drop-response"]
@@ -124,6 +132,9 @@ class Proxy:
             self.client_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             self.client_ctx.load_verify_locations(args.ca)
             self.client_ctx.load_cert_chain(args.client_cert, args.client_key)
+            if args.forward_client_cert:
+                self.server_ctx.load_verify_locations(args.ca)
+                self.server_ctx.verify_mode = ssl.CERT_OPTIONAL
 
     def log(self, message):
         if self.log_file:
@@ -232,6 +243,14 @@ class Proxy:
             rest += data
         return head + b"\r\n\r\n" + rest[:length], rest[length:]
 
+    @staticmethod
+    def with_client_cert(request, header):
+        head, _, body = request.partition(b"\r\n\r\n")
+        lines = [l for l in head.split(b"\r\n") if not l.lower().startswith(b"x-client-cert:")]
+        if header:
+            lines.insert(1, header)
+        return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
     def upstream_connection(self):
         raw = socket.create_connection(self.target, timeout=30)
         return self.client_ctx.wrap_socket(raw, server_hostname=self.target[0])
@@ -245,11 +264,18 @@ class Proxy:
             return
         upstream = None
         buffer = b""
+        forwarded = None
+        if self.args.forward_client_cert:
+            der = client.getpeercert(binary_form=True)
+            if der:
+                forwarded = b"X-Client-Cert: " + quote(ssl.DER_cert_to_PEM_cert(der), safe="").encode()
         try:
             while True:
                 request, buffer = self.read_message(client, buffer)
                 if request is None:
                     return
+                if self.args.forward_client_cert:
+                    request = self.with_client_cert(request, forwarded)
                 with self.stats.lock:
                     self.stats.requests += 1
                 fault = self.choose()
@@ -341,6 +367,7 @@ def main():
     p.add_argument("--client-cert")
     p.add_argument("--client-key")
     p.add_argument("--ca")
+    p.add_argument("--forward-client-cert", action="store_true")
     args = p.parse_args()
     proxy = Proxy(args)
 
