@@ -23,7 +23,7 @@ expect_eq() { [ "$1" == "$2" ] || fail "$3: expected '$2', got '$1'"; ok "$3"; }
 
 start_server() {
   : > server.out
-  "$SERVER_BIN" --config state/server.conf > server.out 2>&1 &
+  env OW_SERVER_CRASH_AT="${CRASH_AT:-}" "$SERVER_BIN" --config state/server.conf > server.out 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
     PORT=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' server.out)
@@ -321,6 +321,37 @@ ok "no personal data in the log"
 start_server
 C -I "$BASE/blobs/blob-slow"
 expect_eq "$(grep -i '^Upload-Complete' body | tr -d '\r' | cut -d' ' -f2)" "true" "state survives a restart"
+kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""
+
+# Server killed (SIGKILL) after committing a mutation, before answering: the client sees a broken
+# connection, sends the mutation again after the restart and gets the stored result.
+AUDIT4='{"mutations":[{"mutation_id":"m-audit-4","entity_kind":"audit","entity_id":"counter-01:4","operation":"append","payload":{"seq":4,"at":"2026-11-28T10:00:04Z","actor":"clerk1","action":"logout","object":"","details":"{}","prev_hash":"h3","hash":"h4"}}]}'
+CRASH_AT=mutation-committed start_server
+C -H 'Content-Type: application/json' --data "$AUDIT4" "$BASE/mutations"
+set +e; wait "$SERVER_PID"; rc=$?; set -e; SERVER_PID=""
+expect_eq "$(status) $rc" "000 137" "server killed after the commit, before the answer"
+start_server
+C -H 'Content-Type: application/json' --data "$AUDIT4" "$BASE/mutations"
+expect_eq "$(json '.results[0].status') $(json '.results[0].replayed')" "applied true" \
+  "after the restart the resent mutation gets the stored result"
+kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""
+
+# Server killed after writing a chunk's bytes, before fdatasync and the new offset: the offset
+# stays, the chunk is sent again.
+head -c 300000 /dev/urandom > crash.bin
+CRASH_AT=chunk-written start_server
+C -H 'Content-Type: application/json' --data "{\"blob_id\":\"blob-crash\",\"length\":300000,\"sha256\":\"$(hexsha crash.bin)\"}" "$BASE/blobs"
+C -X PATCH -H "Upload-Offset: 0" -H "Upload-Checksum: sha256 $(b64sha crash.bin)" \
+  -H 'Content-Type: application/offset+octet-stream' --data-binary @crash.bin "$BASE/blobs/blob-crash"
+set +e; wait "$SERVER_PID"; rc=$?; set -e; SERVER_PID=""
+expect_eq "$(status) $rc" "000 137" "server killed mid-chunk"
+start_server
+C -I "$BASE/blobs/blob-crash"
+expect_eq "$(grep -i '^Upload-Offset' body | tr -d '\r' | cut -d' ' -f2)" "0" "after the restart the offset is the last committed one"
+C -X PATCH -H "Upload-Offset: 0" -H "Upload-Checksum: sha256 $(b64sha crash.bin)" \
+  -H 'Content-Type: application/offset+octet-stream' --data-binary @crash.bin "$BASE/blobs/blob-crash"
+C "$BASE/blobs/blob-crash"
+expect_eq "$(status) $(hexsha body)" "200 $(hexsha crash.bin)" "the resent chunk completes the blob intact"
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""
 "$SERVER_BIN" status --dir state | grep -q "counter-01" || fail "status lists the workstation"
 ok "status lists counts and workstations"
