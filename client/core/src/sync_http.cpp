@@ -70,7 +70,9 @@ std::size_t write_header(char* data, std::size_t size, std::size_t count, void* 
                 N_("The server's certificate is not valid yet; check this computer's "
                    "date and time. Nothing was sent ({server})."),
                 args);
-        if (verify_result == X509_V_OK)
+        if (verify_result == X509_V_OK || verify_result == X509_V_ERR_HOSTNAME_MISMATCH ||
+            verify_result == X509_V_ERR_IP_ADDRESS_MISMATCH ||
+            detail.find("subject name") != std::string::npos)
             throw TransportFailure(
                 true,
                 N_("The server's certificate does not name {server}: wrong address or "
