@@ -104,6 +104,29 @@ int run_enroll(Context& ctx) {
     return kExitOk;
 }
 
+// The server's address and CA without enrolling (a new address of the same service center).
+int run_sync_server(Context& ctx) {
+    ctx.args.allow_only({"user", "password-stdin", "ca", "pin"});
+    std::string url = ctx.args.positional_at(0, "server URL (https://HOST:PORT)");
+    auto session = login(ctx);
+    auto existing = ow::core::SyncEngine::identity(*session);
+    std::string ca;
+    if (auto file = ctx.args.get("ca"))
+        ca = ow::core::read_file(*file);
+    else if (existing)
+        ca = existing->ca_pem;
+    else
+        throw UsageError("--ca FILE is required the first time");
+    ow::core::SyncEngine::configure(*session, url, ca,
+                                    ctx.args.get("pin").value_or(existing ? existing->pin : ""));
+    auto now = ow::core::SyncEngine::identity(*session);
+    ctx.out << "server " << now->server_url << (now->enrolled() ? " (enrolled as " +
+                                                                      now->workstation_id + ")"
+                                                                : " (not enrolled yet)")
+            << "\n";
+    return kExitOk;
+}
+
 int run_outbox(Context& ctx) {
     ctx.args.allow_only({"user", "password-stdin", "json"});
     std::string action = ctx.args.positional_at(0, "action (list, retry or drop)");
@@ -157,6 +180,11 @@ const Registration enroll_reg{{"enroll",
                                "[--password-stdin]",
                                {"password-stdin"},
                                &run_enroll}};
+const Registration server_reg{{"sync-server",
+                               "sync-server URL [--ca FILE] [--pin sha256//BASE64] --user ADMIN "
+                               "[--password-stdin]",
+                               {"password-stdin"},
+                               &run_sync_server}};
 const Registration outbox_reg{{"outbox",
                                "outbox list [--json] | retry ID | drop ID  --user NAME "
                                "[--password-stdin]",

@@ -948,7 +948,8 @@ void SyncEngine::configure(Session& session, const std::string& server_url,
     auto& db = session.db();
     Transaction tx(db);
     auto previous = load_identity(db, nullptr);
-    bool same_server = previous && previous->server_url == url;
+    // The same CA is the same service center (maybe under another address): keep the identity.
+    bool same_server = previous && previous->ca_pem == ca_pem;
     db.prepare("INSERT OR IGNORE INTO sync_identity(id, server_url, ca_pem) VALUES (1, ?, ?)")
         .bind(1, url)
         .bind(2, ca_pem)
@@ -958,7 +959,7 @@ void SyncEngine::configure(Session& session, const std::string& server_url,
         .bind(2, ca_pem)
         .bind(3, pin)
         .run();
-    if (!same_server) // another server: the old certificate and cursors mean nothing there
+    if (!same_server) // another service center: its certificate and cursors mean nothing here
         db.exec("UPDATE sync_identity SET workstation_id = '', client_cert_pem = '', "
                 "client_key_pem = NULL, enrolled_at = NULL WHERE id = 1; "
                 "DELETE FROM sync_cursors; DELETE FROM sync_blob_uploads;");
