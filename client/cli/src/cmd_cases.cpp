@@ -1,11 +1,9 @@
 // onewindow-cli cases [--state STATE] [--json] --user NAME
 // The cases in this workstation's cache with their state (taken in here or received by sync).
 #include "cli_support.h"
-
 #include "ow/core/case_service.h"
 
 #include <nlohmann/json.hpp>
-
 #include <ostream>
 
 namespace ow::cli {

@@ -120,9 +120,9 @@ int run_sync_server(Context& ctx) {
     ow::core::SyncEngine::configure(*session, url, ca,
                                     ctx.args.get("pin").value_or(existing ? existing->pin : ""));
     auto now = ow::core::SyncEngine::identity(*session);
-    ctx.out << "server " << now->server_url << (now->enrolled() ? " (enrolled as " +
-                                                                      now->workstation_id + ")"
-                                                                : " (not enrolled yet)")
+    ctx.out << "server " << now->server_url
+            << (now->enrolled() ? " (enrolled as " + now->workstation_id + ")"
+                                : " (not enrolled yet)")
             << "\n";
     return kExitOk;
 }

@@ -549,7 +549,9 @@ def scenario_random():
     log(f"seed {seed} (OW_SYNC_SEED={seed} replays this run)")
     rnd = random.Random(seed)
     server, stations = setup(n_workstations=3, demo_persons=100)
-    proxy_port, proxy = start_proxy(server, "random", http=True, seed=seed, rate=0.35)
+    # TCP mode: TLS passes end to end, so each workstation keeps its own identity (the HTTP
+    # mode's replay and drop-response run in the crashes scenario with one workstation).
+    proxy_port, proxy = start_proxy(server, "random", http=False, seed=seed, rate=0.35)
     url = f"https://localhost:{proxy_port}"
     for ws in stations:
         ws.set_server(url)
@@ -561,6 +563,11 @@ def scenario_random():
             for _ in range(rnd.randint(0, 2)):
                 ws.intake("random")
             p = ws.sync_popen()
+            if rnd.random() < 0.08:  # the server dies too
+                time.sleep(rnd.random() * 0.5)
+                server.kill9()
+                faults += 1
+                server.start()
             if rnd.random() < 0.2:  # a client crash as well
                 time.sleep(rnd.random() * 0.5)
                 p.kill()
@@ -575,7 +582,7 @@ def scenario_random():
                     ws.cli(["outbox", "retry", item["mutation_id"], "--user", "clerk"], CLERK_PW)
         rounds += 1
         if rounds % 5 == 0:
-            log(f"round {rounds}: proxy faults {proxy_faults_total(proxy)} client kills {faults}")
+            log(f"round {rounds}: proxy faults {proxy_faults_total(proxy)}, kills {faults}")
         if proxy_faults_total(proxy) + faults >= target:
             break
     injected = stop_proxy(proxy) + faults
