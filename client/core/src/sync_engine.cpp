@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <ctime>
+#include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
@@ -349,14 +350,23 @@ struct SyncEngine::Impl {
                     .bind(1, high_water)
                     .bind(2, blob.sha256)
                     .run();
-                auto r = http.request(
-                    "PATCH", "/blobs/" + blob.local_id,
-                    {{"Content-Type", "application/offset+octet-stream"},
-                     {"Upload-Offset", std::to_string(offset)},
-                     {"Upload-Checksum", "sha256 " + sha256_base64(chunk)}},
-                    std::string_view(reinterpret_cast<const char*>(chunk.data()), chunk.size()));
+                // bytes_uploaded counts what went to the socket, also of a chunk cut midway.
+                const std::int64_t sent_before = http.body_bytes_sent();
+                HttpResponse r;
+                try {
+                    r = http.request("PATCH", "/blobs/" + blob.local_id,
+                                     {{"Content-Type", "application/offset+octet-stream"},
+                                      {"Upload-Offset", std::to_string(offset)},
+                                      {"Upload-Checksum", "sha256 " + sha256_base64(chunk)}},
+                                     std::string_view(reinterpret_cast<const char*>(chunk.data()),
+                                                      chunk.size()));
+                } catch (...) {
+                    wipe(chunk.data(), chunk.size());
+                    report.bytes_uploaded += http.body_bytes_sent() - sent_before;
+                    throw;
+                }
                 wipe(chunk.data(), chunk.size());
-                report.bytes_uploaded += static_cast<std::int64_t>(n);
+                report.bytes_uploaded += http.body_bytes_sent() - sent_before;
                 if (r.status >= 200 && r.status < 300) {
                     auto it = r.headers.find("upload-offset");
                     offset = it != r.headers.end() ? std::stoll(it->second)
@@ -607,7 +617,13 @@ struct SyncEngine::Impl {
 
     // ---- pull
 
-    void upsert_case(const ServerRecord& rec, const json& data) {
+    // A record as received: its data parsed once, straight from the page's body.
+    struct Incoming {
+        std::string kind, id, op;
+        json data;
+    };
+
+    void upsert_case(const Incoming& rec, const json& data) {
         std::int64_t revision = data.value("revision", 0LL);
         std::string state = str(data, "state");
         auto pending = db.prepare("SELECT count(*) FROM outbox WHERE entity_kind = 'case' AND "
@@ -675,16 +691,8 @@ struct SyncEngine::Impl {
             del_license, del_record;
     };
 
-    void apply_record(Statements& s, const ServerRecord& rec) {
-        json data;
-        if (!rec.data_json.empty()) {
-            try {
-                data = json::parse(rec.data_json);
-            } catch (const json::exception&) {
-                log::warn("sync: {} {} has no JSON data; skipped", rec.kind, rec.id);
-                return;
-            }
-        }
+    void apply_record(Statements& s, const Incoming& rec) {
+        const json& data = rec.data;
         const bool del = rec.op == "delete";
         auto run = [](std::optional<Statement>& st) {
             st->run();
@@ -748,12 +756,12 @@ struct SyncEngine::Impl {
             s.del_record->bind(1, rec.kind).bind(2, rec.id);
             return run(s.del_record);
         }
-        s.record->bind(1, rec.kind).bind(2, rec.id).bind(3, rec.data_json).bind(4, now_iso());
+        s.record->bind(1, rec.kind).bind(2, rec.id).bind(3, data.dump()).bind(4, now_iso());
         run(s.record);
     }
 
     void apply_page(const std::string& cursor_kind, const std::string& phase,
-                    const std::string& position, const std::vector<ServerRecord>& records,
+                    const std::string& position, const std::vector<Incoming>& records,
                     SyncReport* report) {
         Transaction tx(db);
         Statements s;
@@ -812,17 +820,49 @@ struct SyncEngine::Impl {
         return out;
     }
 
-    static ServerRecord record_from(const json& c, const std::string& default_kind) {
-        ServerRecord rec;
+    static Incoming record_from(json& c, const std::string& default_kind) {
+        Incoming rec;
         rec.kind = c.contains("kind") ? str(c, "kind") : default_kind;
         rec.id = str(c, "id");
         rec.op = c.contains("op") ? str(c, "op") : "upsert";
-        if (c.contains("data") && !c["data"].is_null())
-            rec.data_json = c["data"].dump();
+        if (auto it = c.find("data"); it != c.end() && it->is_object())
+            rec.data = std::move(*it);
+        else
+            rec.data = json::object();
         return rec;
     }
 
+    struct SecondaryIndex {
+        const char* kind;
+        const char* table;
+        const char* name;
+        const char* create;
+    };
+    static const SecondaryIndex* secondary_index(const std::string& kind) {
+        static const SecondaryIndex indexes[] = {
+            {"person", "persons", "persons_by_name",
+             "CREATE INDEX IF NOT EXISTS persons_by_name ON persons(name)"},
+            {"entity", "entities", "entities_by_name",
+             "CREATE INDEX IF NOT EXISTS entities_by_name ON entities(name)"},
+            {"license", "licenses", "licenses_by_holder",
+             "CREATE INDEX IF NOT EXISTS licenses_by_holder ON licenses(holder_id)"}};
+        for (const auto& i : indexes)
+            if (kind == i.kind)
+                return &i;
+        return nullptr;
+    }
+    void ensure_indexes() {
+        for (const char* kind : {"person", "entity", "license"})
+            db.exec(secondary_index(kind)->create);
+    }
+    bool table_empty(const char* table) {
+        auto st = db.prepare(std::string("SELECT NOT EXISTS (SELECT 1 FROM ") + table + ")");
+        st.step();
+        return st.int64(0) == 1;
+    }
+
     void pull(HttpClient& http, SyncReport& report) {
+        ensure_indexes(); // a bootstrap interrupted before its index was rebuilt
         progress.phase = N_("Receiving changes");
         made_progress();
         // Bootstrap: snapshots of the server-owned kinds, each page with its position.
@@ -835,32 +875,69 @@ struct SyncEngine::Impl {
                 if (after && kind_phase == "done")
                     continue;
                 std::string key = after.value_or("");
-                while (!cancelled()) {
+                // Into an empty table the secondary index is built once at the end (one sort
+                // instead of scattered inserts; person_import.cpp does the same).
+                const SecondaryIndex* index = secondary_index(kind);
+                if (index && !after && table_empty(index->table))
+                    db.exec(std::string("DROP INDEX IF EXISTS ") + index->name);
+                using clock = std::chrono::steady_clock;
+                std::chrono::duration<double> fetch{0}, parse{0}, apply{0};
+                std::size_t count = 0;
+                // The next page is fetched and parsed on a second thread while this one is
+                // applied (the HTTP client is used by one thread at a time).
+                struct Page {
+                    std::vector<Incoming> records;
+                    bool more = false;
+                    std::string next, cursor;
+                };
+                auto fetch_page = [&, kind](std::string from) {
+                    auto t0 = clock::now();
                     auto r = http.request("GET", "/snapshot?kind=" + kind +
-                                                     "&after=" + query_escape(key) +
+                                                     "&after=" + query_escape(from) +
                                                      "&limit=" + std::to_string(options.page_size));
+                    auto t1 = clock::now();
+                    fetch += t1 - t0;
                     if (r.status != 200)
                         throw CoreError(ErrorCode::Network,
                                         N_("The server answered HTTP {status} for {what}."),
                                         {{"status", std::to_string(r.status)},
                                          {"what", "snapshot " + kind + ": " + r.body}});
                     auto body = parse_body(r, "GET /snapshot");
-                    std::vector<ServerRecord> records;
-                    for (const auto& item : body.value("records", json::array()))
-                        records.push_back(record_from(item, kind));
+                    Page page;
+                    if (auto it = body.find("records"); it != body.end() && it->is_array())
+                        for (auto& item : *it)
+                            page.records.push_back(record_from(item, kind));
+                    page.cursor = str(body, "cursor");
+                    page.more = body.value("has_more", false);
+                    page.next = str(body, "next_after");
+                    if (page.next.empty() && !page.records.empty())
+                        page.next = page.records.back().id;
+                    parse += clock::now() - t1;
+                    return page;
+                };
+                auto next = std::async(std::launch::async, fetch_page, key);
+                while (true) {
+                    Page page = next.get();
                     if (start_cursor.empty())
-                        start_cursor = str(body, "cursor");
-                    bool more = body.value("has_more", false);
-                    key = str(body, "next_after");
-                    if (key.empty() && !records.empty())
-                        key = records.back().id;
-                    apply_page("snapshot:" + kind, more ? "running" : "done", key, records,
-                               &report);
-                    progress.items_done += static_cast<std::int64_t>(records.size());
+                        start_cursor = page.cursor;
+                    if (page.more && !cancelled())
+                        next = std::async(std::launch::async, fetch_page, page.next);
+                    auto t2 = clock::now();
+                    apply_page("snapshot:" + kind, page.more ? "running" : "done", page.next,
+                               page.records, &report);
+                    apply += clock::now() - t2;
+                    count += page.records.size();
+                    progress.items_done += static_cast<std::int64_t>(page.records.size());
                     made_progress();
-                    if (!more)
+                    if (!page.more || cancelled())
                         break;
                 }
+                auto t3 = clock::now();
+                ensure_indexes();
+                log::info("sync: snapshot {}: {} records; fetch {:.2f} s, parse {:.2f} s, apply "
+                          "{:.2f} s, index {:.2f} s",
+                          kind, count, fetch.count(), parse.count(), apply.count(),
+                          std::chrono::duration<double>(clock::now() - t3).count());
             }
             if (cancelled())
                 return;
@@ -879,9 +956,10 @@ struct SyncEngine::Impl {
                     ErrorCode::Network, N_("The server answered HTTP {status} for {what}."),
                     {{"status", std::to_string(r.status)}, {"what", "changes: " + r.body}});
             auto body = parse_body(r, "GET /changes");
-            std::vector<ServerRecord> records;
-            for (const auto& item : body.value("changes", json::array()))
-                records.push_back(record_from(item, ""));
+            std::vector<Incoming> records;
+            if (auto it = body.find("changes"); it != body.end() && it->is_array())
+                for (auto& item : *it)
+                    records.push_back(record_from(item, ""));
             std::string next = str(body, "next_cursor");
             if (next.empty())
                 next = position;
@@ -1080,7 +1158,19 @@ SyncReport SyncEngine::run(const SyncProgressFn& progress, const std::atomic<boo
 
 void SyncEngine::apply_page(const std::string& cursor_kind, const std::string& phase,
                             const std::string& position, const std::vector<ServerRecord>& records) {
-    impl_->apply_page(cursor_kind, phase, position, records, nullptr);
+    std::vector<Impl::Incoming> incoming;
+    for (const auto& r : records) {
+        json data = json::object();
+        try {
+            if (!r.data_json.empty())
+                data = json::parse(r.data_json);
+        } catch (const json::exception&) {
+            log::warn("sync: {} {} has no JSON data; skipped", r.kind, r.id);
+            continue;
+        }
+        incoming.push_back({r.kind, r.id, r.op, std::move(data)});
+    }
+    impl_->apply_page(cursor_kind, phase, position, incoming, nullptr);
 }
 
 void SyncEngine::apply_results(const std::vector<ItemResult>& results, SyncReport& report) {

@@ -382,7 +382,7 @@ def start_proxy(server, mode, max_faults=0, http=True, seed=1, rate=0.3, faults=
     args = [sys.executable, os.path.join(HERE, "fault_proxy.py"), "--target",
             f"127.0.0.1:{server.port}", "--listen", "127.0.0.1:0", "--port-file", port_file,
             "--mode", mode, "--seed", str(seed), "--stats", stats, "--rate", str(rate),
-            "--stall-seconds", "1", "--log", stats + ".log"]
+            "--stall-seconds", "0.5", "--log", stats + ".log"]
     if max_faults:
         args += ["--max-faults", str(max_faults)]
     if faults:
@@ -551,7 +551,7 @@ def scenario_random():
     server, stations = setup(n_workstations=3, demo_persons=100)
     # TCP mode: TLS passes end to end, so each workstation keeps its own identity (the HTTP
     # mode's replay and drop-response run in the crashes scenario with one workstation).
-    proxy_port, proxy = start_proxy(server, "random", http=False, seed=seed, rate=0.35)
+    proxy_port, proxy = start_proxy(server, "random", http=False, seed=seed, rate=0.7)
     url = f"https://localhost:{proxy_port}"
     for ws in stations:
         ws.set_server(url)

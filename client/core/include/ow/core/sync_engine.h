@@ -69,7 +69,7 @@ struct SyncIdentity {
 struct SyncOptions {
     std::size_t chunk_size = 4 << 20; // blob upload chunk
     std::size_t batch_size = 50;      // mutations per request
-    std::size_t page_size = 5000;     // records per pull page
+    std::size_t page_size = 10000;    // records per pull page
     BackoffPolicy backoff;
     std::chrono::seconds watchdog{60}; // no progress for this long → reported as stalled
     std::chrono::seconds connect_timeout{10};
