@@ -119,10 +119,11 @@ std::optional<SyncIdentity> load_identity(Database& db, SecretString* key) {
 }
 
 [[noreturn]] void not_configured() {
-    throw CoreError(ErrorCode::NotInitialised,
-                    N_("No sync server is configured. An administrator sets the server address "
-                       "and CA certificate in Settings (or: onewindow-cli enroll URL CODE --ca "
-                       "FILE)."));
+    throw CoreError(
+        ErrorCode::NotInitialised,
+        N_("No sync server is configured. An administrator sets the server address "
+           "and CA certificate in the Sync area (or: onewindow-cli enroll URL CODE --ca "
+           "FILE)."));
 }
 
 // Generates an EC P-256 key and a CSR naming the workstation. The key stays in memory.
@@ -1109,7 +1110,7 @@ SyncReport SyncEngine::run(const SyncProgressFn& progress, const std::atomic<boo
     if (!id->enrolled())
         throw CoreError(ErrorCode::NotInitialised,
                         N_("This workstation is not enrolled with the server {server}. An "
-                           "administrator enrols it with a one-time code in Settings."),
+                           "administrator enrols it with a one-time code in the Sync area."),
                         {{"server", id->server_url}});
     impl.progress = {};
     impl.on_progress = progress;

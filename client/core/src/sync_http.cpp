@@ -96,10 +96,11 @@ std::size_t write_header(char* data, std::size_t size, std::size_t count, void* 
                                   "workstation again ({detail})."),
                                args);
     case CURLE_SSL_CACERT_BADFILE:
-        throw TransportFailure(true,
-                               N_("The configured CA certificate cannot be read; set it again in "
-                                  "Settings ({detail})."),
-                               args);
+        throw TransportFailure(
+            true,
+            N_("The configured CA certificate cannot be read; set it again in the "
+               "Sync area ({detail})."),
+            args);
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
