@@ -175,7 +175,9 @@ MutationResult MutationProcessor::create_case(Transaction& tx, const std::string
         return rejected(m, "payload.catalog_version is required (the catalog is pinned per case)");
     std::string state = p.contains("state") ? str(p, "state") : "accepted";
     if (!valid_initial_case_state(state))
-        return rejected(m, "a case is created as accepted or incomplete, not '" + state + "'");
+        return rejected(m, "a case is created as accepted, pending-materials, completed or "
+                           "refused-at-intake, not '" +
+                               state + "'");
     std::string content = sha256_hex(p.dump());
 
     if (auto existing = tx.query_one(

@@ -75,7 +75,9 @@ BOOST_AUTO_TEST_SUITE(case_workflow)
 BOOST_AUTO_TEST_CASE(transitions) {
     BOOST_TEST(next_case_state("accepted", "decide", "approve").value() == "approved");
     BOOST_TEST(next_case_state("accepted", "return").value() == "returned");
-    BOOST_TEST(next_case_state("incomplete", "supplement").value() == "accepted");
+    BOOST_TEST(next_case_state("pending-materials", "supplement").value() == "accepted");
+    BOOST_TEST(next_case_state("completed", "close").value() == "closed");
+    BOOST_TEST(!next_case_state("refused-at-intake", "decide", "approve"));
     BOOST_TEST(next_case_state("returned", "resubmit").value() == "accepted");
     BOOST_TEST(next_case_state("approved", "close").value() == "closed");
     BOOST_TEST(!next_case_state("approved", "decide", "refuse"));
@@ -84,7 +86,8 @@ BOOST_AUTO_TEST_CASE(transitions) {
     BOOST_TEST(!is_case_transition("delete"));
     BOOST_TEST(case_transition_needs_reasons("decide", "refuse"));
     BOOST_TEST(!case_transition_needs_reasons("decide", "approve"));
-    BOOST_TEST(valid_initial_case_state("incomplete"));
+    for (const char* state : {"accepted", "pending-materials", "completed", "refused-at-intake"})
+        BOOST_TEST(valid_initial_case_state(state));
     BOOST_TEST(!valid_initial_case_state("approved"));
 }
 
