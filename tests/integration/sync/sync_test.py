@@ -615,6 +615,8 @@ def proxy_faults_total(proxy):
 
 
 if __name__ == "__main__":
+    # A CTest timeout sends SIGTERM: stop the server, proxies and clients on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:
         {"e2e": scenario_e2e, "crashes": scenario_crashes, "tls": scenario_tls,
          "random": scenario_random}[SCENARIO]()
