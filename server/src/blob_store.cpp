@@ -3,15 +3,13 @@
 #include "fault.h"
 #include "util.h"
 
-#include <openssl/evp.h>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <openssl/evp.h>
 #include <stdexcept>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 namespace ow::server {
@@ -129,16 +127,7 @@ BlobResult BlobStore::create(const std::string& owner, const std::string& id, st
                     "an upload with this blob_id exists with another length or sha256"};
         return {BlobStatus::Existing, info, ""};
     }
-    auto file = file_of(id);
-    std::filesystem::create_directories(file.parent_path());
-    {
-        Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
-        if (fd.get() < 0)
-            io_error("create " + file.string());
-        if (::fsync(fd.get()) != 0)
-            io_error("fsync " + file.string());
-    }
-    fsync_directory(file.parent_path());
+    // The file is created by the first chunk (an empty blob has none).
     bool complete = length == 0;
     std::string now = now_utc_iso();
     tx->exec("INSERT INTO blobs(id, length, sha256, upload_offset, complete, owner, created_at, "
@@ -165,7 +154,8 @@ BlobResult BlobStore::append(const std::string& owner, const std::string& id, st
         const std::string prefix = "sha256 ";
         if (checksum.compare(0, prefix.size(), prefix) != 0 ||
             !base64_decode(checksum.substr(prefix.size()), expected) || expected.size() != 32)
-            return {BlobStatus::BadRequest, {},
+            return {BlobStatus::BadRequest,
+                    {},
                     "Upload-Checksum must be 'sha256 <base64 of the chunk's SHA-256>'"};
     }
     auto guard = lock_for(id);
@@ -186,6 +176,11 @@ BlobResult BlobStore::append(const std::string& owner, const std::string& id, st
         return {BlobStatus::BadRequest, info, "the chunk goes beyond Upload-Length"};
 
     auto file = file_of(id);
+    bool created = false;
+    if (offset == 0 && !std::filesystem::exists(file)) {
+        std::filesystem::create_directories(file.parent_path());
+        created = true;
+    }
     Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0640));
     if (fd.get() < 0)
         io_error("open " + file.string());
@@ -227,7 +222,8 @@ BlobResult BlobStore::append(const std::string& owner, const std::string& id, st
         return {too_long ? BlobStatus::BadRequest : BlobStatus::Interrupted, info,
                 "the chunk's body did not match its Content-Length"};
     }
-    if (digest.final() != expected) {
+    std::vector<unsigned char> chunk_digest = digest.final();
+    if (chunk_digest != expected) {
         (void)::ftruncate(fd.get(), offset);
         return {BlobStatus::ChecksumMismatch, info,
                 "the chunk's SHA-256 differs from Upload-Checksum; the chunk was discarded"};
@@ -235,6 +231,8 @@ BlobResult BlobStore::append(const std::string& owner, const std::string& id, st
     fault_point("chunk-written");
     if (::fdatasync(fd.get()) != 0)
         io_error("fdatasync " + file.string());
+    if (created) // the new file's directory entry must be durable too
+        fsync_directory(file.parent_path());
     std::int64_t new_offset = position;
     if (new_offset < info.length) {
         set_offset(id, new_offset, false);
@@ -242,9 +240,13 @@ BlobResult BlobStore::append(const std::string& owner, const std::string& id, st
         info.offset = new_offset;
         return {BlobStatus::Appended, info, ""};
     }
-    // Complete: verify the whole file against the hash declared at creation.
-    DigestCtx whole_digest;
-    {
+    // Complete: verify the whole file against the hash declared at creation. A single chunk
+    // that carried the whole blob was just hashed: no need to read it back.
+    std::string whole_hex;
+    if (offset == 0)
+        whole_hex = to_hex(chunk_digest);
+    else {
+        DigestCtx whole_digest;
         Fd in(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
         if (in.get() < 0)
             io_error("open " + file.string());
@@ -260,8 +262,9 @@ BlobResult BlobStore::append(const std::string& owner, const std::string& id, st
                 break;
             whole_digest.update(buf.data(), static_cast<std::size_t>(n));
         }
+        whole_hex = to_hex(whole_digest.final());
     }
-    if (to_hex(whole_digest.final()) != info.sha256) {
+    if (whole_hex != info.sha256) {
         (void)::ftruncate(fd.get(), 0);
         ::fdatasync(fd.get());
         set_offset(id, 0, false);

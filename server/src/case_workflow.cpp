@@ -12,20 +12,22 @@ struct Transition {
     std::string_view to;
 };
 
-// 受理 (accepted) → 准予 / 退回 / 不予受理; 补正 (incomplete) → accepted; 撤回; 办结.
-constexpr std::array<Transition, 12> kTransitions{{
+// 受理 (accepted) → 准予 / 退回 / 不予受理; 一次性告知后补正 (pending-materials) → accepted; 撤回;
+// 办结. A 即办件 is created "completed"; a case refused at the counter "refused-at-intake".
+constexpr std::array<Transition, 13> kTransitions{{
     {"approve", "accepted", "approved"},
     {"return", "accepted", "returned"},
     {"refuse", "accepted", "refused"},
-    {"supplement", "incomplete", "accepted"},
+    {"supplement", "pending-materials", "accepted"},
     {"resubmit", "returned", "accepted"},
     {"withdraw", "accepted", "withdrawn"},
-    {"withdraw", "incomplete", "withdrawn"},
+    {"withdraw", "pending-materials", "withdrawn"},
     {"withdraw", "returned", "withdrawn"},
     {"close", "approved", "closed"},
     {"close", "refused", "closed"},
     {"close", "withdrawn", "closed"},
     {"close", "returned", "closed"},
+    {"close", "completed", "closed"},
 }};
 
 std::string_view effective_operation(std::string_view operation, std::string_view decision) {
@@ -35,7 +37,8 @@ std::string_view effective_operation(std::string_view operation, std::string_vie
 } // namespace
 
 bool valid_initial_case_state(std::string_view state) {
-    return state == "accepted" || state == "incomplete";
+    return state == "accepted" || state == "pending-materials" || state == "completed" ||
+           state == "refused-at-intake";
 }
 
 bool is_case_transition(std::string_view operation) {

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -66,7 +67,22 @@ ServerConfig ServerConfig::load(const std::filesystem::path& file) {
             c.key = value;
         else if (key == "listen.client_ca")
             c.client_ca = value;
-        else if (key == "listen.threads")
+        else if (key == "listen.trusted_proxy_sha256") {
+            std::string item;
+            std::istringstream list(value);
+            while (std::getline(list, item, ',')) {
+                std::string hex;
+                for (char ch : trim(item))
+                    if (ch != ':')
+                        hex.push_back(
+                            static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+                if (hex.size() != 64 ||
+                    hex.find_first_not_of("0123456789abcdef") != std::string::npos)
+                    throw std::runtime_error(where + ": trusted_proxy_sha256 takes SHA-256 "
+                                                     "fingerprints (64 hex digits)");
+                c.trusted_proxies.insert(hex);
+            }
+        } else if (key == "listen.threads")
             c.threads = to_int(value, where, 1, 256);
         else if (key == "tsa.certificate")
             c.tsa_certificate = value;
@@ -94,7 +110,8 @@ ServerConfig ServerConfig::load(const std::filesystem::path& file) {
                                  ": storage.database: only 'sqlite' is supported by this version");
     if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warning" &&
         c.log_level != "error")
-        throw std::runtime_error(file.string() + ": log.level must be debug, info, warning or error");
+        throw std::runtime_error(file.string() +
+                                 ": log.level must be debug, info, warning or error");
     auto tls = c.tls_dir();
     if (c.certificate.empty())
         c.certificate = tls / "server.crt";
@@ -120,7 +137,8 @@ std::string ServerConfig::render() const {
       << ".\n\n"
       << "[listen]\naddress = " << address << "\nport = " << port << "\nthreads = " << threads
       << "\n\n[storage]\nstate_dir = " << state_dir.string() << "\ndatabase = " << database
-      << "\n\n[log]\nlevel = " << log_level << "\n# file = " << (state_dir / "log" / "server.log").string()
+      << "\n\n[log]\nlevel = " << log_level
+      << "\n# file = " << (state_dir / "log" / "server.log").string()
       << "\nmax_size_mb = " << log_max_size_mb << "\nfiles = " << log_files << "\n";
     return o.str();
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <set>
 #include <string>
 
 namespace ow::server {
@@ -20,6 +21,10 @@ struct ServerConfig {
     int log_max_size_mb = 10;
     int log_files = 5;
     int threads = 16;
+    // SHA-256 fingerprints (lowercase hex) of the client certificates of trusted TLS-terminating
+    // proxies: for their requests the workstation is the certificate they forward in
+    // X-Client-Cert (URL-encoded PEM), verified against client_ca. Empty: no proxy is trusted.
+    std::set<std::string> trusted_proxies;
 
     std::filesystem::path tls_dir() const { return state_dir / "tls"; }
     std::filesystem::path database_file() const { return state_dir / "server.db"; }

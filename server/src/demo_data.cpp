@@ -23,11 +23,12 @@ constexpr std::array<std::string_view, 20> kSurnames = {"王", "李", "张", "�
                                                         "黄", "周", "吴", "徐", "孙", "胡", "朱",
                                                         "高", "林", "何", "郭", "马", "罗"};
 constexpr std::array<std::string_view, 24> kGiven = {
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳",
+    "伟", "芳", "娜", "敏", "静", "丽",   "强", "磊", "军", "洋",   "勇",   "艳",
     "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "建华", "志强"};
-constexpr std::array<std::string_view, 8> kStreets = {"新华大街", "中山路",   "人民路", "昭君路",
-                                                      "大学西街", "成吉思汗大街", "锡林南路", "海拉尔东路"};
-constexpr std::array<std::string_view, 6> kTrades = {"商贸", "科技", "餐饮", "建筑", "物流", "文化"};
+constexpr std::array<std::string_view, 8> kStreets = {
+    "新华大街", "中山路", "人民路", "昭君路", "大学西街", "成吉思汗大街", "锡林南路", "海拉尔东路"};
+constexpr std::array<std::string_view, 6> kTrades = {"商贸", "科技", "餐饮",
+                                                     "建筑", "物流", "文化"};
 
 std::string date_from_days(long days_since_1950) {
     std::tm tm{};
@@ -73,8 +74,8 @@ nlohmann::json DemoRecords::person(std::size_t index) const {
     std::string birth = date_from_days(days);
     char seq[24];
     std::snprintf(seq, sizeof seq, "%03zu", sequence);
-    std::string id = std::string(region) + birth.substr(0, 4) + birth.substr(5, 2) +
-                     birth.substr(8, 2) + seq;
+    std::string id =
+        std::string(region) + birth.substr(0, 4) + birth.substr(5, 2) + birth.substr(8, 2) + seq;
     id.push_back(gb11643_check(id));
     std::uint64_t r = mix(seed_ ^ (index * 0x100000001B3ULL));
     std::string name = std::string(kSurnames[r % kSurnames.size()]) +
@@ -84,7 +85,8 @@ nlohmann::json DemoRecords::person(std::size_t index) const {
     char phone[32];
     std::snprintf(phone, sizeof phone, "13%09llu",
                   static_cast<unsigned long long>((r >> 20) % 1000000000ULL));
-    std::string address = "内蒙古自治区呼和浩特市" + std::string(kStreets[(r >> 40) % kStreets.size()]) +
+    std::string address = "内蒙古自治区呼和浩特市" +
+                          std::string(kStreets[(r >> 40) % kStreets.size()]) +
                           std::to_string((r >> 44) % 300 + 1) + "号";
     return {{"id_number", id},
             {"name", name},

@@ -3,9 +3,8 @@
 // index gives a distinct key.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace ow::server {

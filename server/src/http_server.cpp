@@ -1,11 +1,14 @@
 #include "http_server.h"
 
+#include "ow/signing/tsa.h"
 #include "pki.h"
 #include "publication.h"
 #include "util.h"
 
-#include "ow/signing/tsa.h"
-
+#include <cctype>
+#include <chrono>
+#include <cstring>
+#include <fcntl.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <openssl/err.h>
@@ -13,12 +16,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
-
-#include <fcntl.h>
 #include <unistd.h>
-
-#include <chrono>
-#include <cstring>
 
 namespace ow::server {
 
@@ -42,16 +40,10 @@ void send_json(httplib::Response& res, int status, const json& body) {
 struct PeerIdentity {
     std::string cn;
     std::string serial;
-    std::string not_after;
+    bool via_proxy = false;
 };
 
-std::optional<PeerIdentity> peer_identity(const httplib::Request& req) {
-    if (!req.ssl)
-        return std::nullopt;
-    SSL* ssl = const_cast<SSL*>(req.ssl);
-    X509* cert = SSL_get0_peer_certificate(ssl);
-    if (!cert || SSL_get_verify_result(ssl) != X509_V_OK)
-        return std::nullopt;
+std::optional<PeerIdentity> identity_of(X509* cert) {
     PeerIdentity id;
     X509_NAME* subject = X509_get_subject_name(cert);
     int idx = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
@@ -72,6 +64,29 @@ std::optional<PeerIdentity> peer_identity(const httplib::Request& req) {
     return id;
 }
 
+std::string fingerprint_sha256(X509* cert) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    X509_digest(cert, EVP_sha256(), md, &n);
+    return to_hex({md, n});
+}
+
+std::string percent_decode(const std::string& s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size() &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+            out.push_back(static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16)));
+            i += 2;
+        } else {
+            out.push_back(s[i]);
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 struct HttpServer::Impl {
@@ -84,11 +99,17 @@ struct HttpServer::Impl {
     PkiFiles pki;
     std::unique_ptr<httplib::SSLServer> server;
     int port = 0;
+    // Verifies client certificates forwarded by a trusted proxy.
+    std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> ca_store{nullptr, X509_STORE_free};
 
     Impl(const ServerConfig& c, Storage& s)
-        : config(c), storage(s), blobs(s, c.blob_dir()), mutations(s, blobs),
-          pki{c.client_ca, c.ca_key, c.certificate, c.key, c.tsa_certificate, c.tsa_key} {
+        : config(c), storage(s), blobs(s, c.blob_dir()),
+          mutations(s, blobs), pki{c.client_ca, c.ca_key,          c.certificate,
+                                   c.key,       c.tsa_certificate, c.tsa_key} {
         ca_cert_pem = read_text_file(c.client_ca);
+        ca_store.reset(X509_STORE_new());
+        if (!ca_store || X509_STORE_load_file(ca_store.get(), c.client_ca.c_str()) != 1)
+            throw std::runtime_error("cannot load the client CA " + c.client_ca.string());
         if (std::filesystem::exists(c.tsa_key) && std::filesystem::exists(c.tsa_certificate)) {
             std::string key = read_text_file(c.tsa_key);
             tsa_cert_pem = read_text_file(c.tsa_certificate);
@@ -133,17 +154,64 @@ struct HttpServer::Impl {
         return true;
     }
 
+    // The identity of the request: the verified client certificate of the TLS peer, or — when
+    // the peer is a trusted TLS-terminating proxy (listen.trusted_proxy_sha256) — the client
+    // certificate it forwards in X-Client-Cert, verified here against our CA.
+    std::optional<PeerIdentity> peer_identity(const httplib::Request& req,
+                                              std::string& refusal) const {
+        if (!req.ssl)
+            return std::nullopt;
+        SSL* ssl = const_cast<SSL*>(req.ssl);
+        X509* cert = SSL_get0_peer_certificate(ssl);
+        if (!cert || SSL_get_verify_result(ssl) != X509_V_OK)
+            return std::nullopt;
+        if (config.trusted_proxies.empty() ||
+            !config.trusted_proxies.count(fingerprint_sha256(cert)))
+            return identity_of(cert);
+        std::string pem = percent_decode(req.get_header_value("X-Client-Cert"));
+        if (pem.empty())
+            return std::nullopt;
+        BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+        X509* forwarded = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+        BIO_free(bio);
+        ERR_clear_error();
+        if (!forwarded) {
+            refusal = "the proxy forwarded an unreadable client certificate";
+            return std::nullopt;
+        }
+        X509_STORE_CTX* ctx = X509_STORE_CTX_new();
+        bool ok = ctx && X509_STORE_CTX_init(ctx, ca_store.get(), forwarded, nullptr) == 1 &&
+                  X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT) == 1 &&
+                  X509_verify_cert(ctx) == 1;
+        X509_STORE_CTX_free(ctx);
+        ERR_clear_error();
+        std::optional<PeerIdentity> id;
+        if (ok) {
+            id = identity_of(forwarded);
+            if (id)
+                id->via_proxy = true;
+        } else {
+            refusal = "the client certificate forwarded by the proxy does not verify";
+        }
+        X509_free(forwarded);
+        return id;
+    }
+
     // The enrolled workstation behind the request, or an error response.
     std::optional<std::string> workstation(const httplib::Request& req, httplib::Response& res) {
-        auto peer = peer_identity(req);
+        std::string refusal;
+        auto peer = peer_identity(req, refusal);
         if (!peer) {
-            send_error(res, 401, "client-certificate-required",
-                       "this endpoint needs the workstation's client certificate");
+            if (!refusal.empty())
+                send_error(res, 403, "forwarded-certificate-invalid", refusal);
+            else
+                send_error(res, 401, "client-certificate-required",
+                           "this endpoint needs the workstation's client certificate");
             return std::nullopt;
         }
         auto tx = storage.begin(TxMode::Read);
-        auto row = tx->query_one("SELECT cert_serial, revoked FROM workstations WHERE id = ?",
-                                 {peer->cn});
+        auto row =
+            tx->query_one("SELECT cert_serial, revoked FROM workstations WHERE id = ?", {peer->cn});
         if (row && row->int64(1) != 0) {
             send_error(res, 403, "workstation-revoked", "this workstation has been revoked");
             return std::nullopt;
@@ -160,18 +228,25 @@ struct HttpServer::Impl {
         auto& s = *server;
         s.Get("/v1/health", [](const httplib::Request&, httplib::Response& res) {
             send_json(res, 200,
-                      {{"status", "ok"}, {"version", OW_VERSION}, {"protocol", 1},
+                      {{"status", "ok"},
+                       {"version", OW_VERSION},
+                       {"protocol", 1},
                        {"time", now_utc_iso()}});
         });
-        s.Post("/v1/enroll", [this](const httplib::Request& req, httplib::Response& res) {
-            enroll(req, res);
-        });
+        s.Post("/v1/enroll",
+               [this](const httplib::Request& req, httplib::Response& res) { enroll(req, res); });
         s.Get("/v1/whoami", [this](const httplib::Request& req, httplib::Response& res) {
             auto ws = workstation(req, res);
             if (!ws)
                 return;
-            auto peer = peer_identity(req);
-            send_json(res, 200, {{"workstation_id", *ws}, {"certificate_serial", peer->serial}});
+            std::string refusal;
+            auto peer = peer_identity(req, refusal);
+            auto tx = storage.begin(TxMode::Read);
+            auto row = tx->query_one("SELECT not_after FROM workstations WHERE id = ?", {*ws});
+            send_json(res, 200,
+                      {{"workstation_id", *ws},
+                       {"certificate_serial", peer->serial},
+                       {"not_after", row ? row->text(0) : std::string()}});
         });
         s.Get("/v1/ca", [this](const httplib::Request& req, httplib::Response& res) {
             if (workstation(req, res))
@@ -208,13 +283,11 @@ struct HttpServer::Impl {
         s.Post("/v1/blobs", [this](const httplib::Request& req, httplib::Response& res) {
             create_blob(req, res);
         });
-        s.Get(kBlobPattern, [this](const httplib::Request& req, httplib::Response& res) {
-            get_blob(req, res);
-        });
-        s.Patch(kBlobPattern, [this](const httplib::Request& req, httplib::Response& res,
-                                     const httplib::ContentReader& reader) {
-            patch_blob(req, res, reader);
-        });
+        s.Get(kBlobPattern,
+              [this](const httplib::Request& req, httplib::Response& res) { get_blob(req, res); });
+        s.Patch(kBlobPattern,
+                [this](const httplib::Request& req, httplib::Response& res,
+                       const httplib::ContentReader& reader) { patch_blob(req, res, reader); });
         s.Get("/v1/changes", [this](const httplib::Request& req, httplib::Response& res) {
             if (!workstation(req, res))
                 return;
@@ -237,8 +310,9 @@ struct HttpServer::Impl {
                 return;
             std::string kind = req.get_param_value("kind");
             if (!is_snapshot_kind(kind))
-                return send_error(res, 400, "bad-request",
-                                  "kind must be catalog, calendar, person, entity, license or user");
+                return send_error(
+                    res, 400, "bad-request",
+                    "kind must be catalog, calendar, person, entity, license, user or case");
             int limit = 5000;
             try {
                 if (req.has_param("limit"))
@@ -266,12 +340,17 @@ struct HttpServer::Impl {
                 send_error(res, 500, "server-error", "internal error; see the server log");
             });
         s.set_payload_max_length(static_cast<std::size_t>(BlobStore::kMaxChunk) + (1 << 20));
+        // Headers and body go out in separate writes: without TCP_NODELAY every small answer
+        // waits for the peer's delayed ACK (40 ms on Linux).
+        s.set_tcp_nodelay(true);
         s.set_keep_alive_max_count(10000);
         s.set_keep_alive_timeout(30);
         s.set_read_timeout(60);
         s.set_write_timeout(60);
         int threads = config.threads;
-        s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+        s.new_task_queue = [threads] {
+            return new httplib::ThreadPool(static_cast<size_t>(threads));
+        };
     }
 
     void enroll(const httplib::Request& req, httplib::Response& res) {
@@ -333,8 +412,8 @@ struct HttpServer::Impl {
             return send_error(res, 413, "bad-request", "the time-stamp request is too large");
         ow::signing::Bytes reply;
         try {
-            reply = tsa->respond({reinterpret_cast<const std::uint8_t*>(req.body.data()),
-                                  req.body.size()});
+            reply = tsa->respond(
+                {reinterpret_cast<const std::uint8_t*>(req.body.data()), req.body.size()});
         } catch (const std::exception& e) {
             return send_error(res, 400, "bad-request",
                               std::string("not a valid TimeStampReq: ") + e.what());
@@ -351,7 +430,9 @@ struct HttpServer::Impl {
     }
 
     static json blob_json(const BlobInfo& b) {
-        return {{"blob_id", b.id}, {"offset", b.offset}, {"length", b.length},
+        return {{"blob_id", b.id},
+                {"offset", b.offset},
+                {"length", b.length},
                 {"complete", b.complete}};
     }
 
@@ -369,8 +450,9 @@ struct HttpServer::Impl {
             !body.contains("length") || !body["length"].is_number_integer() ||
             !body.contains("sha256") || !body["sha256"].is_string())
             return send_error(res, 400, "bad-request", "blob_id, length and sha256 are required");
-        auto r = blobs.create(*ws, body["blob_id"].get<std::string>(),
-                              body["length"].get<std::int64_t>(), body["sha256"].get<std::string>());
+        auto r =
+            blobs.create(*ws, body["blob_id"].get<std::string>(),
+                         body["length"].get<std::int64_t>(), body["sha256"].get<std::string>());
         switch (r.status) {
         case BlobStatus::Created:
         case BlobStatus::Existing:
@@ -398,29 +480,31 @@ struct HttpServer::Impl {
         }
         if (!found || !found->complete)
             return send_error(res, 404, "not-found", "no complete blob with this id");
+        res.set_header("ETag", "\"" + found->sha256 + "\"");
+        if (found->length == 0)
+            return res.set_content("", "application/octet-stream");
         auto file = blobs.file_of(found->id);
         auto fd = std::make_shared<int>(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
         if (*fd < 0)
             return send_error(res, 500, "server-error", "the blob's file cannot be read");
-        res.set_header("ETag", "\"" + found->sha256 + "\"");
         res.set_header("Accept-Ranges", "bytes");
         std::shared_ptr<int> holder(fd.get(), [fd](int*) { ::close(*fd); });
-        res.set_content_provider(
-            static_cast<size_t>(found->length), "application/octet-stream",
-            [holder](size_t offset, size_t length, httplib::DataSink& sink) {
-                std::vector<char> buf(std::min<size_t>(length, 256 * 1024));
-                size_t done = 0;
-                while (done < length) {
-                    ssize_t n = ::pread(*holder, buf.data(), std::min(buf.size(), length - done),
-                                        static_cast<off_t>(offset + done));
-                    if (n <= 0)
-                        return false;
-                    if (!sink.write(buf.data(), static_cast<size_t>(n)))
-                        return false;
-                    done += static_cast<size_t>(n);
-                }
-                return true;
-            });
+        res.set_content_provider(static_cast<size_t>(found->length), "application/octet-stream",
+                                 [holder](size_t offset, size_t length, httplib::DataSink& sink) {
+                                     std::vector<char> buf(std::min<size_t>(length, 256 * 1024));
+                                     size_t done = 0;
+                                     while (done < length) {
+                                         ssize_t n = ::pread(*holder, buf.data(),
+                                                             std::min(buf.size(), length - done),
+                                                             static_cast<off_t>(offset + done));
+                                         if (n <= 0)
+                                             return false;
+                                         if (!sink.write(buf.data(), static_cast<size_t>(n)))
+                                             return false;
+                                         done += static_cast<size_t>(n);
+                                     }
+                                     return true;
+                                 });
     }
 
     void patch_blob(const httplib::Request& req, httplib::Response& res,
@@ -438,9 +522,8 @@ struct HttpServer::Impl {
         }
         auto r = blobs.append(*ws, req.matches[1], offset, req.get_header_value("Upload-Checksum"),
                               length, [&](const BlobStore::Sink& sink) {
-                                  return reader([&](const char* data, size_t n) {
-                                      return sink(data, n);
-                                  });
+                                  return reader(
+                                      [&](const char* data, size_t n) { return sink(data, n); });
                               });
         if (r.status != BlobStatus::Appended)
             res.set_header("Connection", "close"); // the body may not have been read

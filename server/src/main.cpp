@@ -18,23 +18,21 @@
 #include "storage.h"
 #include "util.h"
 
+#include <chrono>
+#include <cstdio>
+#include <fcntl.h>
+#include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <pthread.h>
+#include <signal.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-
-#include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
-#include <iostream>
-#include <map>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -122,7 +120,8 @@ int cmd_init(const Args& a) {
     std::filesystem::create_directories(c.blob_dir());
     std::filesystem::create_directories(dir / "log");
     std::vector<std::string> hosts = a.all("--host");
-    create_pki(PkiFiles::in(c.tls_dir()), hosts, a.get("--organization", "OneWindow service center"));
+    create_pki(PkiFiles::in(c.tls_dir()), hosts,
+               a.get("--organization", "OneWindow service center"));
     open_sqlite_storage(c.database_file());
     write_text_file(config_file, c.render(), 0640);
     std::cout << "initialised " << dir.string() << "\n  configuration " << config_file.string()
@@ -135,7 +134,9 @@ int cmd_import(const Args& a) {
     auto c = load_config(a);
     auto storage = open_storage(c);
     int done = 0;
-    auto progress = [](std::size_t n) { std::cerr << "  " << n << " records\r" << std::flush; };
+    auto progress = [](std::size_t n) {
+        std::cerr << "  " << n << " records\r" << std::flush;
+    };
     for (const auto& f : a.all("--catalog")) {
         std::cout << "catalog " << import_catalog(*storage, f) << " published\n";
         ++done;
@@ -154,8 +155,8 @@ int cmd_import(const Args& a) {
             std::cout << n << " " << kind << " records published\n";
             ++done;
         }
-    for (const auto& [option, kind] : {std::pair{"--demo-persons", "person"},
-                                       std::pair{"--demo-entities", "entity"}})
+    for (const auto& [option, kind] :
+         {std::pair{"--demo-persons", "person"}, std::pair{"--demo-entities", "entity"}})
         for (const auto& v : a.all(option)) {
             auto t0 = std::chrono::steady_clock::now();
             std::size_t n = import_demo(*storage, kind, std::stoul(v), 20261128, progress);
@@ -233,7 +234,9 @@ int cmd_status(const Args& a) {
     tx->query("SELECT kind, COUNT(*) FROM records GROUP BY kind", {},
               [&](const Row& r) { records[r.text(0)] = r.int64(1); });
     out["records"] = records;
-    auto count = [&](const char* sql) { return tx->query_one(sql)->int64(0); };
+    auto count = [&](const char* sql) {
+        return tx->query_one(sql)->int64(0);
+    };
     out["cases"] = count("SELECT COUNT(*) FROM cases");
     out["mutations"] = count("SELECT COUNT(*) FROM mutations");
     out["audit_events"] = count("SELECT COUNT(*) FROM audit_events");
@@ -244,14 +247,15 @@ int cmd_status(const Args& a) {
         count("SELECT COUNT(*) FROM change_requests WHERE status = 'pending'");
     out["last_change_seq"] = count("SELECT COALESCE(MAX(seq), 0) FROM changes");
     json ws = json::array();
-    tx->query("SELECT id, cert_serial, not_after, enrolled_at, revoked FROM workstations ORDER BY id",
-              {}, [&](const Row& r) {
-                  ws.push_back({{"id", r.text(0)},
-                                {"certificate_serial", r.text(1)},
-                                {"not_after", r.text(2)},
-                                {"enrolled_at", r.text(3)},
-                                {"revoked", r.int64(4) != 0}});
-              });
+    tx->query(
+        "SELECT id, cert_serial, not_after, enrolled_at, revoked FROM workstations ORDER BY id", {},
+        [&](const Row& r) {
+            ws.push_back({{"id", r.text(0)},
+                          {"certificate_serial", r.text(1)},
+                          {"not_after", r.text(2)},
+                          {"enrolled_at", r.text(3)},
+                          {"revoked", r.int64(4) != 0}});
+        });
     out["workstations"] = ws;
     if (a.has("--json")) {
         std::cout << out.dump(2) << "\n";
@@ -306,7 +310,8 @@ void setup_logging(const ServerConfig& c) {
         static_cast<std::size_t>(c.log_files));
     auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
     console->set_level(spdlog::level::warn);
-    auto logger = std::make_shared<spdlog::logger>("server", spdlog::sinks_init_list{file, console});
+    auto logger =
+        std::make_shared<spdlog::logger>("server", spdlog::sinks_init_list{file, console});
     logger->set_level(c.log_level == "debug"     ? spdlog::level::debug
                       : c.log_level == "warning" ? spdlog::level::warn
                       : c.log_level == "error"   ? spdlog::level::err
@@ -356,18 +361,19 @@ int cmd_run(const Args& a) {
 }
 
 void usage() {
-    std::cerr << "usage:\n"
-                 "  onewindow-server init --dir DIR [--host NAME]... [--address A] [--port P]\n"
-                 "  onewindow-server [run] --config FILE\n"
-                 "  onewindow-server import --config FILE --catalog catalog.json | --calendar FILE |\n"
-                 "      --persons FILE | --entities FILE | --licenses FILE | --users FILE |\n"
-                 "      --demo-persons N | --demo-entities N\n"
-                 "  onewindow-server enroll --config FILE --workstation NAME [--ttl-hours H]\n"
-                 "  onewindow-server enroll --config FILE --workstation NAME --csr FILE --out CERT\n"
-                 "  onewindow-server revoke --config FILE --workstation NAME\n"
-                 "  onewindow-server status --config FILE [--json]\n"
-                 "  onewindow-server requests --config FILE list | accept ID [--force] | reject ID\n"
-                 "  (--dir DIR stands for --config DIR/server.conf)\n";
+    std::cerr
+        << "usage:\n"
+           "  onewindow-server init --dir DIR [--host NAME]... [--address A] [--port P]\n"
+           "  onewindow-server [run] --config FILE\n"
+           "  onewindow-server import --config FILE --catalog catalog.json | --calendar FILE |\n"
+           "      --persons FILE | --entities FILE | --licenses FILE | --users FILE |\n"
+           "      --demo-persons N | --demo-entities N\n"
+           "  onewindow-server enroll --config FILE --workstation NAME [--ttl-hours H]\n"
+           "  onewindow-server enroll --config FILE --workstation NAME --csr FILE --out CERT\n"
+           "  onewindow-server revoke --config FILE --workstation NAME\n"
+           "  onewindow-server status --config FILE [--json]\n"
+           "  onewindow-server requests --config FILE list | accept ID [--force] | reject ID\n"
+           "  (--dir DIR stands for --config DIR/server.conf)\n";
 }
 
 } // namespace

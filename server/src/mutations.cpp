@@ -2,11 +2,11 @@
 
 #include "case_workflow.h"
 #include "fault.h"
+#include "publication.h"
 #include "util.h"
 
-#include <spdlog/spdlog.h>
-
 #include <set>
+#include <spdlog/spdlog.h>
 #include <stdexcept>
 
 namespace ow::server {
@@ -61,23 +61,6 @@ std::string fingerprint(const json& m) {
                       {"payload", m["payload"]},
                       {"base_revision", m.contains("base_revision") ? m["base_revision"] : json()}};
     return sha256_hex(canonical.dump());
-}
-
-json case_change_data(Transaction& tx, const std::string& id, const json& last_event) {
-    auto row = tx.query_one("SELECT case_number, state, revision, updated_at, workstation, "
-                            "updated_by, payload FROM cases WHERE id = ?",
-                            {id});
-    if (!row)
-        return json::object();
-    return {{"id", id},
-            {"case_number", row->text(0)},
-            {"state", row->text(1)},
-            {"revision", row->int64(2)},
-            {"updated_at", row->text(3)},
-            {"origin_workstation", row->text(4)},
-            {"updated_by_workstation", row->text(5)},
-            {"last_event", last_event},
-            {"case", json::parse(row->text(6))}};
 }
 
 } // namespace
@@ -151,8 +134,8 @@ MutationResult MutationProcessor::apply(const std::string& workstation, const js
         tx->exec("INSERT INTO mutations(mutation_id, workstation, entity_kind, entity_id, "
                  "operation, payload_sha256, status, result, received_at) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 {id, workstation, kind, str(m, "entity_id"), str(m, "operation"), print,
-                  r.status, stored.dump(), now_utc_iso()});
+                 {id, workstation, kind, str(m, "entity_id"), str(m, "operation"), print, r.status,
+                  stored.dump(), now_utc_iso()});
         tx->commit();
         fault_point("mutation-committed");
         return r;
@@ -192,7 +175,9 @@ MutationResult MutationProcessor::create_case(Transaction& tx, const std::string
         return rejected(m, "payload.catalog_version is required (the catalog is pinned per case)");
     std::string state = p.contains("state") ? str(p, "state") : "accepted";
     if (!valid_initial_case_state(state))
-        return rejected(m, "a case is created as accepted or incomplete, not '" + state + "'");
+        return rejected(m, "a case is created as accepted, pending-materials, completed or "
+                           "refused-at-intake, not '" +
+                               state + "'");
     std::string content = sha256_hex(p.dump());
 
     if (auto existing = tx.query_one(
@@ -257,8 +242,7 @@ MutationResult MutationProcessor::create_case(Transaction& tx, const std::string
     tx.exec("INSERT INTO case_events(case_id, revision, operation, from_state, to_state, payload, "
             "workstation, at) VALUES (?, 1, 'create', '', ?, '{}', ?, ?)",
             {id, state, workstation, now});
-    json event = {{"operation", "create"}, {"revision", 1}, {"at", now}};
-    tx.publish("case", id, "upsert", case_change_data(tx, id, event).dump());
+    publish_case(tx, id);
     MutationResult r = result(m, "applied", "");
     r.revision = 1;
     return r;
@@ -272,17 +256,18 @@ MutationResult MutationProcessor::transition_case(Transaction& tx, const std::st
     auto base = base_revision_of(m);
     if (!base)
         return rejected(m, "a state change needs base_revision");
-    auto row =
-        tx.query_one("SELECT state, revision, updated_at FROM cases WHERE id = ?", {id});
+    auto row = tx.query_one("SELECT state, revision, updated_at FROM cases WHERE id = ?", {id});
     if (!row)
-        return result(m, "retry", "the case is not known to the server yet (send its create first)");
+        return result(m, "retry",
+                      "the case is not known to the server yet (send its create first)");
     std::string state = row->text(0);
     std::int64_t revision = row->int64(1);
     if (*base != revision) {
         MutationResult r = result(m, "conflict",
                                   "the case changed meanwhile (server revision " +
                                       std::to_string(revision) + ", state " + state + ")");
-        r.extra["server"] = {{"state", state}, {"revision", revision}, {"updated_at", row->text(2)}};
+        r.extra["server"] = {
+            {"state", state}, {"revision", revision}, {"updated_at", row->text(2)}};
         return r;
     }
     std::string decision = str(p, "decision");
@@ -310,9 +295,7 @@ MutationResult MutationProcessor::transition_case(Transaction& tx, const std::st
     tx.exec("INSERT INTO case_events(case_id, revision, operation, from_state, to_state, payload, "
             "workstation, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             {id, new_revision, op, state, *next, p.dump(), workstation, now});
-    json event = {{"operation", op},        {"revision", new_revision}, {"from_state", state},
-                  {"to_state", *next},      {"payload", p},             {"at", now}};
-    tx.publish("case", id, "upsert", case_change_data(tx, id, event).dump());
+    publish_case(tx, id);
     MutationResult r = result(m, "applied", "");
     r.revision = new_revision;
     return r;
@@ -347,11 +330,12 @@ MutationResult MutationProcessor::append_audit(Transaction& tx, const std::strin
             gap = true;
         else if (prev->text(0) != prev_hash)
             return rejected(m, "audit-chain-broken: prev_hash differs from the stored hash of "
-                               "event " + std::to_string(seq - 1));
+                               "event " +
+                                   std::to_string(seq - 1));
     }
-    if (auto next = tx.query_one(
-            "SELECT prev_hash FROM audit_events WHERE workstation = ? AND seq = ?",
-            {workstation, seq + 1});
+    if (auto next =
+            tx.query_one("SELECT prev_hash FROM audit_events WHERE workstation = ? AND seq = ?",
+                         {workstation, seq + 1});
         next && next->text(0) != hash)
         return rejected(m, "audit-chain-broken: the stored event " + std::to_string(seq + 1) +
                                " does not chain to this one");
@@ -359,7 +343,10 @@ MutationResult MutationProcessor::append_audit(Transaction& tx, const std::strin
             "details, prev_hash, hash, chain_gap, received_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             {workstation, seq, content, str(p, "at"), str(p, "actor"), str(p, "action"),
-             str(p, "object"), p.contains("details") ? (p["details"].is_string() ? str(p, "details") : p["details"].dump()) : std::string(),
+             str(p, "object"),
+             p.contains("details")
+                 ? (p["details"].is_string() ? str(p, "details") : p["details"].dump())
+                 : std::string(),
              prev_hash, hash, std::int64_t{gap ? 1 : 0}, now_utc_iso()});
     if (gap)
         tx.exec("UPDATE audit_events SET chain_gap = 0 WHERE workstation = ? AND seq = ?",
@@ -379,14 +366,14 @@ MutationResult MutationProcessor::create_document(Transaction& tx, const std::st
         if (str(p, key).empty())
             return rejected(m, std::string("payload.") + key + " is required");
     std::string content = sha256_hex(p.dump());
-    if (auto existing =
-            tx.query_one("SELECT content_sha256 FROM documents WHERE id = ?", {id})) {
+    if (auto existing = tx.query_one("SELECT content_sha256 FROM documents WHERE id = ?", {id})) {
         if (existing->text(0) == content)
             return result(m, "applied", "the document is already stored");
         return result(m, "conflict",
                       "a different document with this id is stored; documents are immutable");
     }
-    auto blob = tx.query_one("SELECT sha256, complete FROM blobs WHERE id = ?", {str(p, "blob_id")});
+    auto blob =
+        tx.query_one("SELECT sha256, complete FROM blobs WHERE id = ?", {str(p, "blob_id")});
     if (!blob || blob->int64(1) == 0)
         return result(m, "retry", "blobs not complete: " + str(p, "blob_id"));
     if (blob->text(0) != str(p, "sha256"))
@@ -430,7 +417,8 @@ MutationResult MutationProcessor::create_change_request(Transaction& tx,
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
             {id, target, str(p, "target_id"), base, p["fields"].dump(), str(p, "reason"),
              str(p, "requested_by"), workstation, content, now_utc_iso()});
-    MutationResult r = result(m, "applied", "recorded for review; the reference record is unchanged");
+    MutationResult r =
+        result(m, "applied", "recorded for review; the reference record is unchanged");
     r.extra["change_request_id"] = id;
     return r;
 }

@@ -7,7 +7,6 @@
 #include "storage.h"
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 

@@ -2,6 +2,10 @@
 
 #include "util.h"
 
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <memory>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
@@ -10,15 +14,9 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-
-#include <fcntl.h>
+#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <cstring>
-#include <fstream>
-#include <memory>
-#include <sstream>
 
 namespace ow::server {
 
@@ -147,8 +145,8 @@ void sign(X509* cert, EVP_PKEY* key) {
 } // namespace
 
 PkiFiles PkiFiles::in(const std::filesystem::path& d) {
-    return {d / "ca.crt", d / "ca.key", d / "server.crt", d / "server.key", d / "tsa.crt",
-            d / "tsa.key"};
+    return {d / "ca.crt",     d / "ca.key",  d / "server.crt",
+            d / "server.key", d / "tsa.crt", d / "tsa.key"};
 }
 
 std::string read_text_file(const std::filesystem::path& file) {
@@ -188,8 +186,8 @@ void create_pki(const PkiFiles& f, const std::vector<std::string>& hosts,
             throw PkiError(p.string() + " exists; refusing to replace key material");
     std::filesystem::create_directories(f.ca_cert.parent_path());
     auto ca_key = new_ec_key();
-    auto ca = make_cert(ca_key.get(), organization + " workstation CA", organization, 3650,
-                        nullptr);
+    auto ca =
+        make_cert(ca_key.get(), organization + " workstation CA", organization, 3650, nullptr);
     add_ext(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
     add_ext(ca.get(), ca.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
     add_ext(ca.get(), ca.get(), NID_subject_key_identifier, "hash");

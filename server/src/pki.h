@@ -27,7 +27,7 @@ void create_pki(const PkiFiles& files, const std::vector<std::string>& hosts,
 
 struct IssuedCertificate {
     std::string pem;
-    std::string serial; // hex
+    std::string serial;    // hex
     std::string not_after; // ISO 8601 UTC
 };
 

@@ -1,13 +1,11 @@
 #include "publication.h"
 
 #include "demo_data.h"
+#include "ow/forms/catalog.h"
 #include "util.h"
 
-#include "ow/forms/catalog.h"
-
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
@@ -74,9 +72,47 @@ void append_json_string(std::string& out, const std::string& s) {
 
 } // namespace
 
+std::string case_record(Transaction& tx, const std::string& id) {
+    auto row = tx.query_one("SELECT case_number, state, revision, updated_at, workstation, "
+                            "updated_by, payload FROM cases WHERE id = ?",
+                            {id});
+    if (!row)
+        throw std::runtime_error("no case " + id);
+    json event = json::object();
+    if (auto e = tx.query_one("SELECT operation, revision, from_state, to_state, payload, at "
+                              "FROM case_events WHERE case_id = ? ORDER BY revision DESC LIMIT 1",
+                              {id}))
+        event = {{"operation", e->text(0)},
+                 {"revision", e->int64(1)},
+                 {"from_state", e->text(2)},
+                 {"to_state", e->text(3)},
+                 {"payload", json::parse(e->text(4))},
+                 {"at", e->text(5)}};
+    std::string out = json{
+        {"id", id},
+        {"case_number", row->text(0)},
+        {"state", row->text(1)},
+        {"revision", row->int64(2)},
+        {"updated_at", row->text(3)},
+        {"origin_workstation", row->text(4)},
+        {"updated_by_workstation", row->text(5)},
+        {"last_event",
+         event}}.dump();
+    // The create payload is stored as JSON text: splice it in without parsing it again.
+    out.pop_back();
+    out += ",\"case\":" + row->text(6) + "}";
+    return out;
+}
+
+std::int64_t publish_case(Transaction& tx, const std::string& id) {
+    std::int64_t seq = tx.publish("case", id, "upsert", case_record(tx, id));
+    tx.exec("UPDATE cases SET change_seq = ? WHERE id = ?", {seq, id});
+    return seq;
+}
+
 bool is_snapshot_kind(const std::string& kind) {
-    return kind == "catalog" || kind == "calendar" || kind == "person" || kind == "entity" ||
-           kind == "license" || kind == "user";
+    return kind == "case" || kind == "catalog" || kind == "calendar" || kind == "person" ||
+           kind == "entity" || kind == "license" || kind == "user";
 }
 
 std::int64_t upsert_record(Transaction& tx, const std::string& kind, const std::string& id,
@@ -101,7 +137,7 @@ bool delete_record(Transaction& tx, const std::string& kind, const std::string& 
 std::string changes_page(Storage& storage, std::int64_t cursor, int limit) {
     // The horizon is taken BEFORE the read: every seq below it belongs to a finished
     // transaction, so nothing can later appear below a cursor we hand out.
-    std::int64_t horizon = storage.sequencer().horizon();
+    std::int64_t horizon = storage.feed_horizon();
     auto tx = storage.begin(TxMode::Read);
     std::string out = "{\"changes\":[";
     std::int64_t last = cursor;
@@ -135,10 +171,12 @@ std::string changes_page(Storage& storage, std::int64_t cursor, int limit) {
 
 std::string snapshot_page(Storage& storage, const std::string& kind, const std::string& after,
                           int limit) {
-    std::int64_t horizon = storage.sequencer().horizon();
+    std::int64_t horizon = storage.feed_horizon();
     auto tx = storage.begin(TxMode::Read);
+    bool cases = kind == "case";
     std::int64_t total = 0;
-    if (auto row = tx->query_one("SELECT COUNT(*) FROM records WHERE kind = ?", {kind}))
+    if (auto row = cases ? tx->query_one("SELECT COUNT(*) FROM cases")
+                         : tx->query_one("SELECT COUNT(*) FROM records WHERE kind = ?", {kind}))
         total = row->int64(0);
     std::string out = "{\"kind\":";
     append_json_string(out, kind);
@@ -147,28 +185,34 @@ std::string snapshot_page(Storage& storage, const std::string& kind, const std::
     int n = 0;
     bool more = false;
     out.reserve(static_cast<std::size_t>(limit) * 256);
-    tx->query("SELECT id, version, data FROM records WHERE kind = ? AND id > ? ORDER BY id LIMIT ?",
-              {kind, after, std::int64_t{limit} + 1}, [&](const Row& r) {
-                  if (n == limit) {
-                      more = true;
-                      return;
-                  }
-                  if (n++)
-                      out += ',';
-                  out += "{\"id\":";
-                  append_json_string(out, r.text(0));
-                  out += ",\"version\":" + std::to_string(r.int64(1)) + ",\"data\":";
-                  out += r.text(2);
-                  out += '}';
-                  last = r.text(0);
-              });
+    auto each = [&](const Row& r) {
+        if (n == limit) {
+            more = true;
+            return;
+        }
+        if (n++)
+            out += ',';
+        out += "{\"id\":";
+        append_json_string(out, r.text(0));
+        out += ",\"version\":" + std::to_string(r.int64(1)) + ",\"data\":";
+        out += cases ? case_record(*tx, r.text(0)) : r.text(2);
+        out += '}';
+        last = r.text(0);
+    };
+    if (cases)
+        tx->query("SELECT id, change_seq FROM cases WHERE id > ? ORDER BY id LIMIT ?",
+                  {after, std::int64_t{limit} + 1}, each);
+    else
+        tx->query("SELECT id, version, data FROM records WHERE kind = ? AND id > ? ORDER BY id "
+                  "LIMIT ?",
+                  {kind, after, std::int64_t{limit} + 1}, each);
     out += "],\"next_after\":";
     append_json_string(out, last);
     out += ",\"has_more\":";
     out += more ? "true" : "false";
     // Deltas continue from the last seq below the horizon observed before this read.
-    out += ",\"cursor\":\"" + std::to_string(horizon - 1) + "\",\"total\":" +
-           std::to_string(total) + '}';
+    out += ",\"cursor\":\"" + std::to_string(horizon - 1) +
+           "\",\"total\":" + std::to_string(total) + '}';
     return out;
 }
 
@@ -283,8 +327,8 @@ std::size_t import_demo(Storage& storage, const std::string& kind, std::size_t c
         std::size_t end = std::min(count, start + kBatch);
         for (std::size_t i = start; i < end; ++i) {
             json r = kind == "person" ? demo.person(i) : demo.entity(i);
-            std::string key = kind == "person" ? r["id_number"].get<std::string>()
-                                               : r["uscc"].get<std::string>();
+            std::string key =
+                kind == "person" ? r["id_number"].get<std::string>() : r["uscc"].get<std::string>();
             upsert_record(*tx, kind, key, r.dump());
         }
         tx->commit();

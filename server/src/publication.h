@@ -12,6 +12,12 @@
 
 namespace ow::server {
 
+// A case as workstations see it (docs/sync-protocol.md §6): state, revision, its latest event and
+// the create payload; publish_case() puts it into the feed and remembers the change's seq as the
+// case's version.
+std::string case_record(Transaction& tx, const std::string& case_id);
+std::int64_t publish_case(Transaction& tx, const std::string& case_id);
+
 // Kinds served by GET /v1/snapshot.
 bool is_snapshot_kind(const std::string& kind);
 

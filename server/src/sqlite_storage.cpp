@@ -3,10 +3,10 @@
 // personal data on workstations; its disk is the service center's, protected by the host).
 #include "storage.h"
 
-#include <sqlite3.h>
-
 #include <condition_variable>
 #include <deque>
+#include <sqlite3.h>
+#include <unordered_map>
 
 namespace ow::server {
 
@@ -129,7 +129,8 @@ CREATE TABLE IF NOT EXISTS cases(
   payload_sha256 TEXT NOT NULL,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
-  updated_by TEXT NOT NULL);
+  updated_by TEXT NOT NULL,
+  change_seq INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS cases_by_number ON cases(case_number);
 CREATE TABLE IF NOT EXISTS case_events(
   case_id TEXT NOT NULL,
@@ -220,6 +221,7 @@ public:
 
 private:
     sqlite3_stmt* prepare(std::string_view sql, const Params& params);
+    void done_with(sqlite3_stmt* st);
     void finish();
 
     SqliteStorage& storage_;
@@ -237,7 +239,36 @@ public:
     }
     ~SqliteStorage() override {
         for (auto* db : idle_)
-            sqlite3_close(db);
+            close(db);
+    }
+
+    bool is_cached(sqlite3* db, sqlite3_stmt* st) {
+        std::lock_guard lock(mutex_);
+        auto it = statements_.find(db);
+        if (it == statements_.end())
+            return false;
+        auto found = it->second.find(sqlite3_sql(st));
+        return found != it->second.end() && found->second == st;
+    }
+
+    // Prepared statements are kept per connection (a connection is used by one transaction at
+    // a time); a statement still running (nested use) is not shared.
+    sqlite3_stmt* cached_statement(sqlite3* db, std::string_view sql, bool& cached) {
+        std::lock_guard lock(mutex_);
+        auto& per_connection = statements_[db];
+        auto it = per_connection.find(std::string(sql));
+        if (it != per_connection.end() && !sqlite3_stmt_busy(it->second)) {
+            cached = true;
+            return it->second;
+        }
+        sqlite3_stmt* st = nullptr;
+        if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st, nullptr) !=
+            SQLITE_OK)
+            return nullptr;
+        cached = it == per_connection.end();
+        if (cached)
+            per_connection.emplace(std::string(sql), st);
+        return st;
     }
     std::unique_ptr<Transaction> begin(TxMode mode) override {
         return std::make_unique<SqliteTransaction>(*this, take(), mode);
@@ -264,7 +295,9 @@ public:
             give_back(conn);
         return last;
     }
-    std::string backend_name() const override { return std::string("sqlite ") + sqlite3_libversion(); }
+    std::string backend_name() const override {
+        return std::string("sqlite ") + sqlite3_libversion();
+    }
 
     void migrate() override {
         sqlite3* db = take();
@@ -296,13 +329,24 @@ public:
     void give_back(sqlite3* db) {
         std::lock_guard lock(mutex_);
         if (idle_.size() >= 16) {
-            sqlite3_close(db);
+            close_locked(db);
             return;
         }
         idle_.push_back(db);
     }
 
 private:
+    void close(sqlite3* db) {
+        std::lock_guard lock(mutex_);
+        close_locked(db);
+    }
+    void close_locked(sqlite3* db) {
+        statements_.erase(db);
+        while (sqlite3_stmt* st = sqlite3_next_stmt(db, nullptr))
+            sqlite3_finalize(st);
+        sqlite3_close(db);
+    }
+
     sqlite3* connect() {
         sqlite3* db = nullptr;
         int rc = sqlite3_open_v2(file_.c_str(), &db,
@@ -329,6 +373,7 @@ private:
     std::filesystem::path file_;
     std::mutex mutex_;
     std::deque<sqlite3*> idle_;
+    std::unordered_map<sqlite3*, std::unordered_map<std::string, sqlite3_stmt*>> statements_;
     ChangeSequencer sequencer_;
 };
 
@@ -363,8 +408,9 @@ void SqliteTransaction::finish() {
 sqlite3_stmt* SqliteTransaction::prepare(std::string_view sql, const Params& params) {
     if (!open_)
         throw StorageError("transaction already finished");
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, nullptr) != SQLITE_OK)
+    bool cached = false;
+    sqlite3_stmt* st = storage_.cached_statement(db_, sql, cached);
+    if (!st)
         fail(db_, "prepare");
     int i = 1;
     for (const auto& p : params) {
@@ -376,7 +422,7 @@ sqlite3_stmt* SqliteTransaction::prepare(std::string_view sql, const Params& par
         else
             rc = sqlite3_bind_null(st, i);
         if (rc != SQLITE_OK) {
-            sqlite3_finalize(st);
+            done_with(st);
             fail(db_, "bind");
         }
         ++i;
@@ -384,14 +430,24 @@ sqlite3_stmt* SqliteTransaction::prepare(std::string_view sql, const Params& par
     return st;
 }
 
+void SqliteTransaction::done_with(sqlite3_stmt* st) {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);       // the bound strings belong to the caller
+    if (!storage_.is_cached(db_, st)) // a nested use got its own statement
+        sqlite3_finalize(st);
+}
+
 void SqliteTransaction::exec(std::string_view sql, const Params& params) {
     sqlite3_stmt* st = prepare(sql, params);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        fail(db_, "statement");
+    if (rc != SQLITE_DONE) {
+        std::string message = sqlite3_errmsg(db_);
+        done_with(st);
+        throw StorageError("statement: " + message);
+    }
+    done_with(st);
     changes_ = sqlite3_changes(db_);
 }
 
@@ -422,12 +478,15 @@ void SqliteTransaction::query(std::string_view sql, const Params& params,
             each(Row(std::move(values)));
         }
     } catch (...) {
-        sqlite3_finalize(st);
+        done_with(st);
         throw;
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        fail(db_, "query");
+    if (rc != SQLITE_DONE) {
+        std::string message = sqlite3_errmsg(db_);
+        done_with(st);
+        throw StorageError("query: " + message);
+    }
+    done_with(st);
 }
 
 std::int64_t SqliteTransaction::publish(std::string kind, std::string id, std::string op,

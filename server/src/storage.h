@@ -35,7 +35,9 @@ using Params = std::vector<Value>;
 class Row {
 public:
     explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
-    bool is_null(std::size_t i) const { return std::holds_alternative<std::nullptr_t>(values_.at(i)); }
+    bool is_null(std::size_t i) const {
+        return std::holds_alternative<std::nullptr_t>(values_.at(i));
+    }
     std::int64_t int64(std::size_t i) const;
     const std::string& text(std::size_t i) const;
     std::size_t size() const { return values_.size(); }
@@ -49,8 +51,8 @@ private:
 class ChangeSequencer {
 public:
     void reset(std::int64_t last_used);
-    std::int64_t acquire();            // a new number, held until release()
-    void release(std::int64_t seq);    // after COMMIT or ROLLBACK
+    std::int64_t acquire();         // a new number, held until release()
+    void release(std::int64_t seq); // after COMMIT or ROLLBACK
     // Every sequence number below the horizon belongs to a finished transaction.
     std::int64_t horizon() const;
     std::int64_t last_used() const;

@@ -1,9 +1,8 @@
 #include "util.h"
 
+#include <ctime>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-
-#include <ctime>
 #include <stdexcept>
 
 namespace ow::server {

@@ -20,6 +20,13 @@ Python 3 standard library only. Two layers:
     drop-response  forward the request, read the answer, close the client connection without it
                    (the server applied it; the client never learns)
     pass           no fault
+  With --forward-client-cert the proxy asks the client for its certificate (verified against --ca)
+  and passes it to the server in the header X-Client-Cert (URL-encoded PEM; any such header sent
+  by the client is removed). The server takes the workstation identity from that header only when
+  the proxy's own client certificate is listed in its [listen] trusted_proxy_sha256 — so several
+  workstations keep their identities behind one proxy. Make the proxy a certificate with
+  `onewindow-server enroll --workstation fault-proxy --csr proxy.csr --out proxy.crt` and list
+  `openssl x509 -in proxy.crt -noout -fingerprint -sha256` in the server's configuration.
 
 Usage:
   fault_proxy.py --target 127.0.0.1:8443 [--listen 127.0.0.1:0] [--port-file FILE]
@@ -27,7 +34,7 @@ Usage:
                  [--rate 0.3] [--seed 1] [--max-faults N] [--cut-after N] [--cut-max 65536]
                  [--stall-seconds 2.0] [--stats FILE] [--log FILE]
                  [--tls-terminate --server-cert PEM --server-key PEM
-                  --client-cert PEM --client-key PEM --ca PEM]
+                  --client-cert PEM --client-key PEM --ca PEM [--forward-client-cert]]
 
   --mode random picks, for each connection (TCP) or request (HTTP), a fault with probability
   --rate among --faults (default: all faults of the layer), from a random generator seeded with
@@ -35,13 +42,16 @@ Usage:
   --max-faults faults were injected; then traffic passes).
   --listen port 0 picks a free port; the chosen port is printed as "listening on HOST:PORT" and
   written to --port-file.
+  Each injected fault prints a line "fault <running total> <kind>" on stdout and rewrites --stats
+  (JSON: {"faults": N, "by_kind": {...}, "connections": C, "requests": R}, replaced atomically).
   On SIGTERM or SIGINT the proxy prints one line
       fault_proxy: faults injected: N (cut=.. stall=.. replay=.. drop-response=..) connections=C requests=R
-  writes the same counts as JSON to --stats, and exits 0.
+  writes --stats once more, and exits 0.
 """
 
 import argparse
 import json
+import os
 import random
 import select
 import signal
@@ -50,21 +60,36 @@ import ssl
 import sys
 import threading
 import time
+from urllib.parse import quote
 
 FAULTS_TCP = ["cut", "stall"]
 FAULTS_HTTP = ["cut", "stall", "replay", "drop-response"]
 
 
 class Stats:
-    def __init__(self):
+    def __init__(self, stats_file=None):
         self.lock = threading.Lock()
         self.faults = {}
         self.connections = 0
         self.requests = 0
+        self.stats_file = stats_file
 
     def fault(self, kind):
         with self.lock:
             self.faults[kind] = self.faults.get(kind, 0) + 1
+            total = sum(self.faults.values())
+        # The running count: one line per fault on stdout, and the --stats file rewritten.
+        print(f"fault {total} {kind}", flush=True)
+        self.write()
+
+    def write(self):
+        if not self.stats_file:
+            return
+        data = self.as_json()
+        tmp = f"{self.stats_file}.{threading.get_ident()}.tmp"
+        with open(tmp, "w") as f:
+            json.dump(data, f)
+        os.replace(tmp, self.stats_file)
 
     def total(self):
         with self.lock:
@@ -85,7 +110,7 @@ class Stats:
 class Proxy:
     def __init__(self, args):
         self.args = args
-        self.stats = Stats()
+        self.stats = Stats(args.stats)
         self.rng = random.Random(args.seed)
         self.rng_lock = threading.Lock()
         host, port = args.target.rsplit(":", 1)
@@ -107,6 +132,9 @@ class Proxy:
             self.client_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             self.client_ctx.load_verify_locations(args.ca)
             self.client_ctx.load_cert_chain(args.client_cert, args.client_key)
+            if args.forward_client_cert:
+                self.server_ctx.load_verify_locations(args.ca)
+                self.server_ctx.verify_mode = ssl.CERT_OPTIONAL
 
     def log(self, message):
         if self.log_file:
@@ -215,6 +243,14 @@ class Proxy:
             rest += data
         return head + b"\r\n\r\n" + rest[:length], rest[length:]
 
+    @staticmethod
+    def with_client_cert(request, header):
+        head, _, body = request.partition(b"\r\n\r\n")
+        lines = [l for l in head.split(b"\r\n") if not l.lower().startswith(b"x-client-cert:")]
+        if header:
+            lines.insert(1, header)
+        return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
     def upstream_connection(self):
         raw = socket.create_connection(self.target, timeout=30)
         return self.client_ctx.wrap_socket(raw, server_hostname=self.target[0])
@@ -228,11 +264,18 @@ class Proxy:
             return
         upstream = None
         buffer = b""
+        forwarded = None
+        if self.args.forward_client_cert:
+            der = client.getpeercert(binary_form=True)
+            if der:
+                forwarded = b"X-Client-Cert: " + quote(ssl.DER_cert_to_PEM_cert(der), safe="").encode()
         try:
             while True:
                 request, buffer = self.read_message(client, buffer)
                 if request is None:
                     return
+                if self.args.forward_client_cert:
+                    request = self.with_client_cert(request, forwarded)
                 with self.stats.lock:
                     self.stats.requests += 1
                 fault = self.choose()
@@ -290,7 +333,6 @@ class Proxy:
         if self.args.port_file:
             with open(self.args.port_file + ".tmp", "w") as f:
                 f.write(f"{actual}\n")
-            import os
             os.replace(self.args.port_file + ".tmp", self.args.port_file)
         print(f"listening on {host}:{actual}", flush=True)
         handler = self.relay_http if self.args.tls_terminate else self.relay_tcp
@@ -325,14 +367,13 @@ def main():
     p.add_argument("--client-cert")
     p.add_argument("--client-key")
     p.add_argument("--ca")
+    p.add_argument("--forward-client-cert", action="store_true")
     args = p.parse_args()
     proxy = Proxy(args)
 
     def finish(signum, frame):
         print(proxy.stats.line(), flush=True)
-        if args.stats:
-            with open(args.stats, "w") as f:
-                json.dump(proxy.stats.as_json(), f)
+        proxy.stats.write()
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, finish)

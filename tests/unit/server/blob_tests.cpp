@@ -1,9 +1,8 @@
-#include <boost/test/unit_test.hpp>
-
 #include "blob_store.h"
 #include "test_support.h"
 #include "util.h"
 
+#include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <sstream>
 
@@ -87,7 +86,8 @@ BOOST_FIXTURE_TEST_CASE(offsets_checksums_and_resume, Fixture) {
     BOOST_TEST(wrong.info.offset == 3000);
     // Checksum mismatch: the chunk is discarded, the offset stays.
     std::string chunk = data.substr(3000, 3000);
-    auto bad = blobs.append("ws-1", "b1", 3000, checksum_of("something else"), 3000, body_of(chunk));
+    auto bad =
+        blobs.append("ws-1", "b1", 3000, checksum_of("something else"), 3000, body_of(chunk));
     BOOST_TEST(static_cast<int>(bad.status) == static_cast<int>(BlobStatus::ChecksumMismatch));
     BOOST_TEST(blobs.find("b1")->offset == 3000);
     BOOST_TEST(file_bytes("b1").size() == 3000u);

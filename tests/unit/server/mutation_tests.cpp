@@ -1,5 +1,3 @@
-#include <boost/test/unit_test.hpp>
-
 #include "blob_store.h"
 #include "case_workflow.h"
 #include "mutations.h"
@@ -7,6 +5,7 @@
 #include "test_support.h"
 #include "util.h"
 
+#include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
 using namespace ow::server;
@@ -29,10 +28,9 @@ struct Fixture {
     }
     void upload(const std::string& id, const std::string& bytes, const std::string& ws = "ws-1") {
         blobs.create(ws, id, static_cast<std::int64_t>(bytes.size()), sha256_hex(bytes));
-        auto r = blobs.append(ws, id, 0, checksum(bytes), static_cast<std::int64_t>(bytes.size()),
-                              [&](const BlobStore::Sink& sink) {
-                                  return sink(bytes.data(), bytes.size());
-                              });
+        auto r = blobs.append(
+            ws, id, 0, checksum(bytes), static_cast<std::int64_t>(bytes.size()),
+            [&](const BlobStore::Sink& sink) { return sink(bytes.data(), bytes.size()); });
         BOOST_TEST_REQUIRE(r.info.complete);
     }
     static std::string checksum(const std::string& bytes) {
@@ -65,9 +63,9 @@ json case_create(const std::string& mid, const std::string& id, json blobs = jso
 
 json decide(const std::string& mid, const std::string& id, std::int64_t base,
             const std::string& decision, json reasons = json::array()) {
-    return {{"mutation_id", mid},       {"entity_kind", "case"},
-            {"entity_id", id},          {"operation", "decide"},
-            {"base_revision", base},    {"payload", {{"decision", decision}, {"reasons", reasons}}}};
+    return {{"mutation_id", mid},    {"entity_kind", "case"},
+            {"entity_id", id},       {"operation", "decide"},
+            {"base_revision", base}, {"payload", {{"decision", decision}, {"reasons", reasons}}}};
 }
 
 } // namespace
@@ -77,7 +75,9 @@ BOOST_AUTO_TEST_SUITE(case_workflow)
 BOOST_AUTO_TEST_CASE(transitions) {
     BOOST_TEST(next_case_state("accepted", "decide", "approve").value() == "approved");
     BOOST_TEST(next_case_state("accepted", "return").value() == "returned");
-    BOOST_TEST(next_case_state("incomplete", "supplement").value() == "accepted");
+    BOOST_TEST(next_case_state("pending-materials", "supplement").value() == "accepted");
+    BOOST_TEST(next_case_state("completed", "close").value() == "closed");
+    BOOST_TEST(!next_case_state("refused-at-intake", "decide", "approve"));
     BOOST_TEST(next_case_state("returned", "resubmit").value() == "accepted");
     BOOST_TEST(next_case_state("approved", "close").value() == "closed");
     BOOST_TEST(!next_case_state("approved", "decide", "refuse"));
@@ -86,7 +86,8 @@ BOOST_AUTO_TEST_CASE(transitions) {
     BOOST_TEST(!is_case_transition("delete"));
     BOOST_TEST(case_transition_needs_reasons("decide", "refuse"));
     BOOST_TEST(!case_transition_needs_reasons("decide", "approve"));
-    BOOST_TEST(valid_initial_case_state("incomplete"));
+    for (const char* state : {"accepted", "pending-materials", "completed", "refused-at-intake"})
+        BOOST_TEST(valid_initial_case_state(state));
     BOOST_TEST(!valid_initial_case_state("approved"));
 }
 
@@ -122,11 +123,14 @@ BOOST_FIXTURE_TEST_CASE(replay_returns_the_stored_result, Fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(batch_answers_each_item_in_order, Fixture) {
-    json body = {{"mutations", {case_create("b1", "case-b"), json{{"mutation_id", "b2"}},
-                                decide("b3", "case-b", 1, "approve"),
-                                json{{"mutation_id", "b4"}, {"entity_kind", "spaceship"},
-                                     {"entity_id", "x"}, {"operation", "launch"},
-                                     {"payload", json::object()}}}}};
+    json body = {{"mutations",
+                  {case_create("b1", "case-b"), json{{"mutation_id", "b2"}},
+                   decide("b3", "case-b", 1, "approve"),
+                   json{{"mutation_id", "b4"},
+                        {"entity_kind", "spaceship"},
+                        {"entity_id", "x"},
+                        {"operation", "launch"},
+                        {"payload", json::object()}}}}};
     json out = processor.apply_batch("ws-1", body);
     BOOST_TEST_REQUIRE(out["results"].size() == 4u);
     BOOST_TEST(out["results"][0]["status"] == "applied");
@@ -172,6 +176,16 @@ BOOST_FIXTURE_TEST_CASE(state_machine_and_stale_revisions, Fixture) {
     BOOST_TEST(case_changes == 4);
     BOOST_TEST(page["changes"].back()["data"]["state"] == "returned");
     BOOST_TEST(page["changes"].back()["data"]["updated_by_workstation"] == "ws-1");
+    // A workstation bootstrapping now gets the cases from the snapshot, versioned like the feed.
+    json snap = json::parse(snapshot_page(*storage, "case", "", 10));
+    BOOST_TEST_REQUIRE(snap["records"].size() == 2u);
+    BOOST_TEST(snap["total"] == 2);
+    const json& case3 = snap["records"][1];
+    BOOST_TEST(case3["id"] == "case-3");
+    BOOST_TEST(case3["data"]["state"] == "returned");
+    BOOST_TEST(case3["data"]["last_event"]["to_state"] == "returned");
+    BOOST_TEST(case3["data"]["case"]["case_number"] == "SC-20261128-0001");
+    BOOST_TEST(case3["version"] == page["changes"].back()["seq"]);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_case_waits_for_its_blobs, Fixture) {
@@ -185,11 +199,9 @@ BOOST_FIXTURE_TEST_CASE(a_case_waits_for_its_blobs, Fixture) {
     // Half uploaded: still retry.
     this->blobs.create("ws-1", "blob-1", static_cast<std::int64_t>(scan.size()), sha256_hex(scan));
     BOOST_TEST(apply(case_create("w1", "case-4", blobs)).status == "retry");
-    auto r = this->blobs.append("ws-1", "blob-1", 0, checksum(scan),
-                                static_cast<std::int64_t>(scan.size()),
-                                [&](const BlobStore::Sink& sink) {
-                                    return sink(scan.data(), scan.size());
-                                });
+    auto r = this->blobs.append(
+        "ws-1", "blob-1", 0, checksum(scan), static_cast<std::int64_t>(scan.size()),
+        [&](const BlobStore::Sink& sink) { return sink(scan.data(), scan.size()); });
     BOOST_TEST(r.info.complete);
     auto late = apply(case_create("w1", "case-4", blobs));
     BOOST_TEST(late.status == "applied");
@@ -201,19 +213,25 @@ BOOST_FIXTURE_TEST_CASE(a_case_waits_for_its_blobs, Fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(audit_events_are_append_only_and_chained, Fixture) {
-    auto event = [](const std::string& mid, int seq, const std::string& prev, const std::string& hash) {
+    auto event = [](const std::string& mid, int seq, const std::string& prev,
+                    const std::string& hash) {
         return json{{"mutation_id", mid},
                     {"entity_kind", "audit"},
                     {"entity_id", "ws-1:" + std::to_string(seq)},
                     {"operation", "append"},
                     {"payload",
-                     {{"seq", seq}, {"at", "2026-11-28T10:00:00Z"}, {"actor", "clerk1"},
-                      {"action", "login"}, {"object", ""}, {"details", "{}"},
-                      {"prev_hash", prev}, {"hash", hash}}}};
+                     {{"seq", seq},
+                      {"at", "2026-11-28T10:00:00Z"},
+                      {"actor", "clerk1"},
+                      {"action", "login"},
+                      {"object", ""},
+                      {"details", "{}"},
+                      {"prev_hash", prev},
+                      {"hash", hash}}}};
     };
     BOOST_TEST(apply(event("a1", 1, "", "h1")).status == "applied");
     BOOST_TEST(apply(event("a2", 2, "h1", "h2")).status == "applied");
-    BOOST_TEST(apply(event("a2b", 2, "h1", "h2")).status == "applied"); // same content again
+    BOOST_TEST(apply(event("a2b", 2, "h1", "h2")).status == "applied");  // same content again
     BOOST_TEST(apply(event("a2c", 2, "h1", "hX")).status == "conflict"); // rewrite refused
     BOOST_TEST(apply(event("a3", 3, "WRONG", "h3")).status == "rejected");
     BOOST_TEST(apply(event("a5", 5, "h4", "h5")).status == "applied"); // gap allowed
@@ -229,8 +247,11 @@ BOOST_FIXTURE_TEST_CASE(documents_are_immutable, Fixture) {
                 {"entity_id", "doc-1"},
                 {"operation", "create"},
                 {"payload",
-                 {{"id", "doc-1"}, {"case_id", "case-1"}, {"kind", "decision"},
-                  {"blob_id", "doc-blob"}, {"sha256", sha256_hex("%PDF-1.7 signed")},
+                 {{"id", "doc-1"},
+                  {"case_id", "case-1"},
+                  {"kind", "decision"},
+                  {"blob_id", "doc-blob"},
+                  {"sha256", sha256_hex("%PDF-1.7 signed")},
                   {"signed", true}}}};
     BOOST_TEST(apply(doc).status == "applied");
     doc["mutation_id"] = "doc-m2";
@@ -264,16 +285,22 @@ BOOST_FIXTURE_TEST_CASE(reference_edits_become_change_requests, Fixture) {
                     {"entity_id", "cr-1"},
                     {"operation", "create"},
                     {"payload",
-                     {{"target_kind", "person"}, {"target_id", id_number},
-                      {"base_version", version}, {"fields", {{"phone", "13900000000"}}},
-                      {"reason", "申请人提供新手机号"}, {"requested_by", "clerk1"}}}};
+                     {{"target_kind", "person"},
+                      {"target_id", id_number},
+                      {"base_version", version},
+                      {"fields", {{"phone", "13900000000"}}},
+                      {"reason", "申请人提供新手机号"},
+                      {"requested_by", "clerk1"}}}};
     auto r = apply(request);
     BOOST_TEST(r.status == "applied");
     BOOST_TEST(r.extra["change_request_id"] == "cr-1");
     auto phone = [&] {
         auto tx = storage->begin(TxMode::Read);
-        return json::parse(tx->query_one("SELECT data FROM records WHERE kind = 'person' AND id = ?",
-                                         {id_number})->text(0))["phone"].get<std::string>();
+        return json::parse(
+                   tx->query_one("SELECT data FROM records WHERE kind = 'person' AND id = ?",
+                                 {id_number})
+                       ->text(0))["phone"]
+            .get<std::string>();
     };
     BOOST_TEST(phone() != "13900000000"); // never overwritten by the workstation
     std::int64_t before = count("SELECT MAX(seq) FROM changes");

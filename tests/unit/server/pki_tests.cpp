@@ -1,14 +1,12 @@
-#include <boost/test/unit_test.hpp>
-
 #include "demo_data.h"
 #include "pki.h"
 #include "test_support.h"
 #include "util.h"
 
+#include <boost/test/unit_test.hpp>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-
 #include <set>
 #include <sys/stat.h>
 
@@ -17,8 +15,9 @@ using namespace ow::server;
 namespace {
 
 std::string make_csr(const char* curve_or_rsa, int rsa_bits = 2048) {
-    EVP_PKEY* key = std::string(curve_or_rsa) == "RSA" ? EVP_RSA_gen(static_cast<unsigned>(rsa_bits))
-                                                       : EVP_EC_gen(curve_or_rsa);
+    EVP_PKEY* key = std::string(curve_or_rsa) == "RSA"
+                        ? EVP_RSA_gen(static_cast<unsigned>(rsa_bits))
+                        : EVP_EC_gen(curve_or_rsa);
     X509_REQ* req = X509_REQ_new();
     X509_REQ_set_pubkey(req, key);
     X509_NAME* name = X509_REQ_get_subject_name(req);
@@ -55,7 +54,7 @@ BOOST_AUTO_TEST_CASE(ca_issues_workstation_certificates) {
     test::TempDir dir;
     auto files = PkiFiles::in(dir.path / "tls");
     create_pki(files, {"sc.example.org", "10.0.0.5"}, "Test center");
-    struct stat st{};
+    struct stat st {};
     BOOST_TEST_REQUIRE(::stat(files.ca_key.c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 077) == 0); // keys are private to the server user
     BOOST_CHECK_THROW(create_pki(files, {}, "again"), PkiError);

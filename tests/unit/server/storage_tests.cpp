@@ -1,13 +1,11 @@
 #define BOOST_TEST_MODULE onewindow_server
-#include <boost/test/unit_test.hpp>
-
 #include "publication.h"
 #include "storage.h"
 #include "test_support.h"
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <thread>
@@ -22,12 +20,14 @@ BOOST_AUTO_TEST_CASE(transactions_commit_and_roll_back) {
     auto storage = open_sqlite_storage(dir.path / "s.db");
     {
         auto tx = storage->begin();
-        tx->exec("INSERT INTO meta(key, value) VALUES (?, ?)", {std::string("a"), std::string("1")});
+        tx->exec("INSERT INTO meta(key, value) VALUES (?, ?)",
+                 {std::string("a"), std::string("1")});
         tx->commit();
     }
     {
         auto tx = storage->begin();
-        tx->exec("INSERT INTO meta(key, value) VALUES (?, ?)", {std::string("b"), std::string("2")});
+        tx->exec("INSERT INTO meta(key, value) VALUES (?, ?)",
+                 {std::string("b"), std::string("2")});
         tx->publish("person", "x", "upsert", "{}");
         // destroyed without commit: rolled back, its sequence number released
     }
@@ -142,7 +142,8 @@ BOOST_AUTO_TEST_CASE(late_commit) {
     // A commits late from another thread, while a reader keeps polling.
     std::thread late([&] { writer_a->commit(); });
     late.join();
-    json after = json::parse(changes_page(*storage, std::stoll(poll["next_cursor"].get<std::string>()), 100));
+    json after = json::parse(
+        changes_page(*storage, std::stoll(poll["next_cursor"].get<std::string>()), 100));
     BOOST_TEST_REQUIRE(after["changes"].size() == 2u);
     BOOST_TEST(after["changes"][0]["id"] == "A");
     BOOST_TEST(after["changes"][1]["id"] == "B");

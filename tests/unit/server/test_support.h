@@ -10,7 +10,8 @@ namespace ow::server::test {
 struct TempDir {
     std::filesystem::path path;
     TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "ow-server-test-XXXXXX").string();
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "ow-server-test-XXXXXX").string();
         char* made = ::mkdtemp(pattern.data());
         if (!made)
             throw std::runtime_error("mkdtemp failed");
