@@ -72,8 +72,8 @@ std::string now_iso() {
 }
 
 // Kinds bootstrapped from snapshots on a new workstation, in this order.
-const std::vector<std::string> kSnapshotKinds = {"catalog", "calendar", "user",
-                                                 "person",  "entity",   "license"};
+const std::vector<std::string> kSnapshotKinds = {"catalog", "calendar", "user", "person",
+                                                 "entity",  "license",  "case"};
 
 json parse_body(const HttpResponse& r, const char* what) {
     try {

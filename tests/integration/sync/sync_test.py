@@ -276,6 +276,15 @@ def scenario_e2e():
     for kind, n in (("case", 3),):
         if got.get(kind, 0) < n:
             fail(f"B received {got}, expected at least {n} {kind}")
+    # A workstation set up after the cases exist gets them from the case snapshot.
+    c = Workstation("ws-c")
+    c.server = server
+    c.enroll(server)
+    rc, report, _ = c.sync()
+    c_cases = {x["case_number"] for x in c.cases("officer", OFFICER_PW)}
+    if set(numbers) - c_cases:
+        fail(f"a new workstation did not bootstrap the open cases: {sorted(c_cases)}")
+    log("ok: a new workstation bootstraps the open cases")
     b_cases = {c["case_number"]: c for c in b.cases("officer", OFFICER_PW)}
     if set(numbers) - set(b_cases):
         fail(f"B does not have A's cases: {sorted(b_cases)}")
