@@ -326,6 +326,19 @@ int run_selftest(App& app, const std::filesystem::path& out_dir) {
     // 3. A complete intake of a 3-item bundle through the wizard.
     run_intake(d, *frame, out_dir, lang);
 
+    // 3b. The case waits in the outbox: the Sync area lists it, and
+    //     Sync now stays disabled until the workstation is enrolled.
+    if (auto* nav = d.find<wxButton>("nav_sync")) {
+        d.click(nav);
+        auto* outbox = d.find<wxListCtrl>("sync_outbox");
+        d.check(outbox && outbox->GetItemCount() >= 1, "the Sync area lists the pending case");
+        auto* sync_now = d.find<wxButton>("sync_now");
+        d.check(sync_now && !sync_now->IsEnabled(), "Sync now is disabled before enrolment");
+        d.check(wxWindow::FindWindowByName("sync_url") == nullptr,
+                "a clerk sees no server settings");
+        d.screenshot(frame, "sync-" + lang);
+    }
+
     // 4. The officer sees the approval queue and no intake.
     log_out(d);
     d.login("officer", "officer-demo");

@@ -6,6 +6,7 @@
 #include "ow/core/sync_engine.h"
 #include "ow/core/util.h"
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -53,7 +54,7 @@ int run_sync(Context& ctx) {
     auto session = login(ctx);
     ow::core::SyncEngine engine(*session);
     const bool once = ctx.args.has("once");
-    const auto interval = std::chrono::seconds(ctx.args.get_int("interval", 30));
+    const auto interval = std::chrono::seconds(std::max(0LL, ctx.args.get_int("interval", 30)));
     int status = kExitOk;
     while (true) {
         ow::core::SyncReport report;

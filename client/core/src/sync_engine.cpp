@@ -72,8 +72,8 @@ std::string now_iso() {
 }
 
 // Kinds bootstrapped from snapshots on a new workstation, in this order.
-const std::vector<std::string> kSnapshotKinds = {"catalog", "calendar", "user",
-                                                 "person",  "entity",   "license"};
+const std::vector<std::string> kSnapshotKinds = {"catalog", "calendar", "user", "person",
+                                                 "entity",  "license",  "case"};
 
 json parse_body(const HttpResponse& r, const char* what) {
     try {
@@ -295,8 +295,11 @@ struct SyncEngine::Impl {
 
     // Uploads one blob, resuming from the server's offset. Returns false when it must wait for a
     // later run (the error is in `error`); TLS problems propagate (fail closed, stop the run).
-    bool upload_blob(HttpClient& http, const BlobRef& blob, SyncReport& report,
-                     std::string& error) {
+    // `network_only` is set when only the network failed (no answer from the server said no):
+    // such an item backs off but never becomes a dead letter for it.
+    bool upload_blob(HttpClient& http, const BlobRef& blob, SyncReport& report, std::string& error,
+                     bool& network_only) {
+        network_only = false;
         if (blob_complete(blob.sha256))
             return true;
         std::int64_t high_water = 0; // furthest offset this run has sent up to
@@ -395,6 +398,7 @@ struct SyncEngine::Impl {
                     throw;
                 if (++failures > 5) {
                     error = e.what();
+                    network_only = true;
                     return false;
                 }
                 // The connection broke mid-chunk: ask the server how far it got.
@@ -416,8 +420,8 @@ struct SyncEngine::Impl {
     }
 
     void backoff(const std::string& mutation_id, int attempts, const std::string& error,
-                 SyncReport& report) {
-        if (attempts >= options.backoff.max_attempts) {
+                 SyncReport& report, bool may_dead_letter = true) {
+        if (may_dead_letter && attempts >= options.backoff.max_attempts) {
             dead_letter(mutation_id, attempts, error, report);
             return;
         }
@@ -533,19 +537,19 @@ struct SyncEngine::Impl {
             auto blobs = case_blobs.find(m.entity_id);
             if (m.kind == "case" && m.operation == "create" && blobs != case_blobs.end()) {
                 std::string error;
-                bool all = true;
+                bool all = true, network_only = false;
                 json refs = json::array();
                 for (const auto& b : blobs->second) {
                     refs.push_back({{"blob_id", b.local_id},
                                     {"sha256", b.sha256},
                                     {"length", b.length},
                                     {"media_type", b.media_type}});
-                    if (all && !upload_blob(http, b, report, error))
+                    if (all && !upload_blob(http, b, report, error, network_only))
                         all = false;
                 }
                 if (!all) {
                     Transaction tx(db);
-                    backoff(m.mutation_id, m.attempts + 1, error, report);
+                    backoff(m.mutation_id, m.attempts + 1, error, report, !network_only);
                     tx.commit();
                     report.failures.push_back(m.mutation_id + ": " + error);
                     blocked_entities.insert(m.kind + "/" + m.entity_id);

@@ -276,6 +276,15 @@ def scenario_e2e():
     for kind, n in (("case", 3),):
         if got.get(kind, 0) < n:
             fail(f"B received {got}, expected at least {n} {kind}")
+    # A workstation set up after the cases exist gets them from the case snapshot.
+    c = Workstation("ws-c")
+    c.server = server
+    c.enroll(server)
+    rc, report, _ = c.sync()
+    c_cases = {x["case_number"] for x in c.cases("officer", OFFICER_PW)}
+    if set(numbers) - c_cases:
+        fail(f"a new workstation did not bootstrap the open cases: {sorted(c_cases)}")
+    log("ok: a new workstation bootstraps the open cases")
     b_cases = {c["case_number"]: c for c in b.cases("officer", OFFICER_PW)}
     if set(numbers) - set(b_cases):
         fail(f"B does not have A's cases: {sorted(b_cases)}")
@@ -382,7 +391,7 @@ def start_proxy(server, mode, max_faults=0, http=True, seed=1, rate=0.3, faults=
     args = [sys.executable, os.path.join(HERE, "fault_proxy.py"), "--target",
             f"127.0.0.1:{server.port}", "--listen", "127.0.0.1:0", "--port-file", port_file,
             "--mode", mode, "--seed", str(seed), "--stats", stats, "--rate", str(rate),
-            "--stall-seconds", "0.5", "--log", stats + ".log"]
+            "--stall-seconds", "0.3", "--log", stats + ".log"]
     if max_faults:
         args += ["--max-faults", str(max_faults)]
     if faults:
@@ -551,40 +560,47 @@ def scenario_random():
     server, stations = setup(n_workstations=3, demo_persons=100)
     # TCP mode: TLS passes end to end, so each workstation keeps its own identity (the HTTP
     # mode's replay and drop-response run in the crashes scenario with one workstation).
-    proxy_port, proxy = start_proxy(server, "random", http=False, seed=seed, rate=0.7)
+    proxy_port, proxy = start_proxy(server, "random", http=False, seed=seed, rate=0.9)
     url = f"https://localhost:{proxy_port}"
     for ws in stations:
         ws.set_server(url)
     faults = 0
-    deadline = time.time() + 150
-    rounds = 0
-    while time.time() < deadline:
-        for ws in stations:
-            for _ in range(rnd.randint(0, 2)):
-                ws.intake("random")
-            p = ws.sync_popen()
-            if rnd.random() < 0.08:  # the server dies too
-                time.sleep(rnd.random() * 0.5)
-                server.kill9()
-                faults += 1
-                server.start()
-            if rnd.random() < 0.2:  # a client crash as well
-                time.sleep(rnd.random() * 0.5)
-                p.kill()
-                faults += 1
-            try:
-                p.communicate(timeout=60)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.communicate()
-            for item in ws.outbox():  # no waiting for backoff in a test
-                if item["state"] == "pending":
-                    ws.cli(["outbox", "retry", item["mutation_id"], "--user", "clerk"], CLERK_PW)
-        rounds += 1
-        if rounds % 5 == 0:
-            log(f"round {rounds}: proxy faults {proxy_faults_total(proxy)}, kills {faults}")
-        if proxy_faults_total(proxy) + faults >= target:
-            break
+    deadline = time.time() + int(os.environ.get("OW_SYNC_RANDOM_SECONDS", "170"))
+
+    def start_loop(ws):
+        # A workstation that keeps syncing every second (one login, a new connection per run).
+        p = subprocess.Popen([CLI, "--data-dir", ws.dir, "sync", "--interval", "1", "--json",
+                              "--user", "clerk", "--password-stdin"], stdin=subprocess.PIPE,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+        p.stdin.write(CLERK_PW + "\n")
+        p.stdin.flush()
+        PROCS.append(p)
+        return p
+
+    loops = {ws.name: start_loop(ws) for ws in stations}
+    last_log = time.time()
+    while time.time() < deadline and proxy_faults_total(proxy) + faults < target * 1.1:
+        time.sleep(rnd.uniform(0.2, 1.0))
+        action = rnd.random()
+        ws = rnd.choice(stations)
+        if action < 0.45:  # the counter keeps taking cases in while sync runs
+            ws.intake("random")
+        elif action < 0.65:  # kill -9 of a workstation's sync, then it starts again
+            loops[ws.name].kill()
+            loops[ws.name].wait()
+            loops[ws.name] = start_loop(ws)
+            faults += 1
+        elif action < 0.72:  # kill -9 of the server
+            server.kill9()
+            faults += 1
+            server.start()
+        if time.time() - last_log > 20:
+            last_log = time.time()
+            log(f"proxy faults {proxy_faults_total(proxy)}, kills {faults}, "
+                f"cases {sum(len(w.cases_taken) for w in stations)}")
+    for p in loops.values():
+        p.kill()
+        p.wait()
     injected = stop_proxy(proxy) + faults
     for ws in stations:
         ws.set_server(f"https://127.0.0.1:{server.port}")
@@ -608,6 +624,8 @@ def proxy_faults_total(proxy):
 
 
 if __name__ == "__main__":
+    # A CTest timeout sends SIGTERM: stop the server, proxies and clients on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:
         {"e2e": scenario_e2e, "crashes": scenario_crashes, "tls": scenario_tls,
          "random": scenario_random}[SCENARIO]()
