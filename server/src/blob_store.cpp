@@ -16,6 +16,14 @@ namespace ow::server {
 
 namespace {
 
+// Drops what a failed chunk appended. Best effort: the committed offset (in the database) is what
+// counts, the next chunk is written from it, and the whole-file hash is verified at the end.
+void discard_beyond(int fd, std::int64_t offset) {
+    if (::ftruncate(fd, static_cast<off_t>(offset)) != 0) {
+        // Nothing more to do here: see above.
+    }
+}
+
 class Fd {
 public:
     explicit Fd(int fd) : fd_(fd) {}
@@ -213,18 +221,18 @@ BlobResult BlobStore::append(const std::string& owner, const std::string& id, st
     });
     if (write_failed) {
         int saved = errno;
-        (void)::ftruncate(fd.get(), offset);
+        discard_beyond(fd.get(), offset);
         errno = saved;
         io_error("write " + file.string());
     }
     if (!whole || too_long || position != offset + content_length) {
-        (void)::ftruncate(fd.get(), offset);
+        discard_beyond(fd.get(), offset);
         return {too_long ? BlobStatus::BadRequest : BlobStatus::Interrupted, info,
                 "the chunk's body did not match its Content-Length"};
     }
     std::vector<unsigned char> chunk_digest = digest.final();
     if (chunk_digest != expected) {
-        (void)::ftruncate(fd.get(), offset);
+        discard_beyond(fd.get(), offset);
         return {BlobStatus::ChecksumMismatch, info,
                 "the chunk's SHA-256 differs from Upload-Checksum; the chunk was discarded"};
     }
@@ -265,8 +273,8 @@ BlobResult BlobStore::append(const std::string& owner, const std::string& id, st
         whole_hex = to_hex(whole_digest.final());
     }
     if (whole_hex != info.sha256) {
-        (void)::ftruncate(fd.get(), 0);
-        ::fdatasync(fd.get());
+        discard_beyond(fd.get(), 0);
+        (void)::fdatasync(fd.get());
         set_offset(id, 0, false);
         info.offset = 0;
         return {BlobStatus::HashMismatch, info,
