@@ -163,6 +163,7 @@ public:
 
     void space(double h) { y_ += h; }
     double y() const { return y_; }
+    int page_number() const { return page_; }
 
     void ensure(double h) {
         if (y_ + h > kPageHeight - kMargin) {
@@ -457,6 +458,72 @@ std::string render_refusal(const CaseDocument& doc, const RenderOptions& options
     return page.finish();
 }
 
+// 行政许可决定书: the decision on the application, by the officer, sealed by the organ.
+std::string render_decision(const CaseDocument& doc, const RenderOptions& options,
+                            SealPlacement* seal) {
+    std::string out;
+    Page page(doc, options, out);
+    page.paragraph(doc.applicant.name + "：");
+    const bool approve = doc.kind == DocumentKind::Approval;
+    page.paragraph("你（单位）于" + doc.received_at + "提出的" + item_names(doc) +
+                       "申请，本机关已依法受理。经审查：",
+                   11.5);
+    if (approve) {
+        page.paragraph("你（单位）的申请符合法定条件、标准。根据" +
+                           (doc.decision_basis.empty()
+                                ? std::string("《中华人民共和国行政许可法》第三十八条第一款")
+                                : doc.decision_basis) +
+                           "的规定，本机关决定准予行政许可。",
+                       11.5);
+        std::vector<std::vector<std::string>> items;
+        int n = 0;
+        for (const auto& i : doc.items)
+            items.push_back({std::to_string(++n), i.name, i.code});
+        page.heading("准予许可的事项");
+        page.table({{"序号", 0.08}, {"事项名称", 0.62}, {"事项编码", 0.3}}, items);
+        page.paragraph("请凭本决定书及有效身份证件领取相关证照。", 11.5);
+    } else {
+        page.paragraph("你（单位）的申请不符合法定条件、标准，理由如下：", 11.5);
+        int n = 0;
+        for (const auto& r : doc.refusal_reasons)
+            page.paragraph(std::to_string(++n) + ". " + r, 11.5, 22, 3);
+        page.space(4);
+        page.paragraph("根据" +
+                           (doc.decision_basis.empty()
+                                ? std::string("《中华人民共和国行政许可法》第三十八条第二款")
+                                : doc.decision_basis) +
+                           "的规定，本机关决定不予行政许可。",
+                       11.5);
+        page.heading("申请人的权利");
+        page.paragraph("如对本决定不服，可以自收到本决定书之日起六十日内向" +
+                           (doc.review_organ.empty()
+                                ? std::string("本机关的上一级行政机关或者本级人民政府")
+                                : doc.review_organ) +
+                           "申请行政复议；也可以自收到本决定书之日起六个月内依法向" +
+                           (doc.court.empty() ? std::string("有管辖权的人民法院") : doc.court) +
+                           "提起行政诉讼。",
+                       11.5);
+    }
+    page.paragraph(applicant_line(doc), 10);
+    page.ensure(170);
+    page.space(10);
+    page.paragraph("承办人：" + doc.officer_name +
+                       (doc.contact_phone.empty() ? "" : "        咨询电话：" + doc.contact_phone),
+                   10.5);
+    page.space(30);
+    SealPlacement placement;
+    placement.page = page.page_number();
+    placement.width = placement.height = 118; // a round official seal is about 42 mm across
+    placement.x = kMargin + kContentWidth * 0.55 + 40 - placement.width / 2;
+    placement.y = kPageHeight - (page.y() + 14) - placement.height / 2;
+    if (seal != nullptr)
+        *seal = placement;
+    page.paragraph(doc.organ_name + "（印章）", 11.5, kContentWidth * 0.55, 2);
+    page.paragraph(doc.decided_at.empty() ? doc.issue_date : doc.decided_at, 11.5,
+                   kContentWidth * 0.55, 12);
+    return page.finish();
+}
+
 } // namespace
 
 const char* to_string(DocumentKind kind) {
@@ -467,6 +534,10 @@ const char* to_string(DocumentKind kind) {
         return "one-time-notice";
     case DocumentKind::Refusal:
         return "refusal";
+    case DocumentKind::Approval:
+        return "approval-decision";
+    case DocumentKind::Denial:
+        return "denial-decision";
     }
     return "receipt";
 }
@@ -479,11 +550,21 @@ const char* document_title(DocumentKind kind) {
         return "一次性告知书";
     case DocumentKind::Refusal:
         return "不予受理通知书";
+    case DocumentKind::Approval:
+        return "准予行政许可决定书";
+    case DocumentKind::Denial:
+        return "不予行政许可决定书";
     }
     return "";
 }
 
 std::string render_document(const CaseDocument& doc, const RenderOptions& options) {
+    SealPlacement ignored;
+    return render_document(doc, options, ignored);
+}
+
+std::string render_document(const CaseDocument& doc, const RenderOptions& options,
+                            SealPlacement& seal) {
     require(!doc.case_number.empty(), "the case number", doc.kind);
     require(!doc.applicant.name.empty(), "the applicant's name", doc.kind);
     require(!doc.items.empty(), "at least one service item", doc.kind);
@@ -502,6 +583,13 @@ std::string render_document(const CaseDocument& doc, const RenderOptions& option
     case DocumentKind::Refusal:
         require(!doc.refusal_reasons.empty(), "the reason for not accepting", doc.kind);
         return render_refusal(doc, options);
+    case DocumentKind::Approval:
+        require(!doc.officer_name.empty(), "the officer's name", doc.kind);
+        return render_decision(doc, options, &seal);
+    case DocumentKind::Denial:
+        require(!doc.officer_name.empty(), "the officer's name", doc.kind);
+        require(!doc.refusal_reasons.empty(), "the reasons for the denial", doc.kind);
+        return render_decision(doc, options, &seal);
     }
     return {};
 }

@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <sstream>
 #include <unistd.h>
@@ -169,6 +170,42 @@ BOOST_AUTO_TEST_CASE(refusal_states_reasons_and_rights) {
         BOOST_TEST(text.find(squeeze(s)) != std::string::npos, "missing: " << s);
     }
     check_fonts(path);
+}
+
+BOOST_AUTO_TEST_CASE(decision_documents_say_grant_or_deny_and_place_the_seal) {
+    auto approval = sample(DocumentKind::Approval);
+    approval.officer_name = "赵六";
+    approval.decided_at = "2026-12-01";
+    SealPlacement seal;
+    const auto bytes = render_document(approval, {}, seal);
+    const auto path = temp_dir() / "approval.pdf";
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << bytes;
+    }
+    auto text = squeeze(run("pdftotext -layout '" + path.string() + "' -"));
+    for (const char* s : {"准予行政许可决定书", "决定准予行政许可", "第三十八条第一款",
+                          "承办人：赵六", "2026-12-01", "个体工商户设立登记"})
+        BOOST_TEST(text.find(squeeze(s)) != std::string::npos, "missing: " << s);
+    BOOST_TEST(seal.page >= 1);
+    BOOST_TEST(seal.width > 100);
+    BOOST_TEST(seal.x > 200);
+    BOOST_TEST(seal.y > 0);
+    BOOST_TEST(seal.y + seal.height < 842);
+    check_fonts(path);
+
+    auto denial = sample(DocumentKind::Denial);
+    denial.officer_name = "赵六";
+    render_document_to_file(denial, path);
+    text = squeeze(run("pdftotext -layout '" + path.string() + "' -"));
+    for (const char* s : {"不予行政许可决定书", "决定不予行政许可", "申请人提交的材料存在虚假内容",
+                          "六十日内向呼和浩特市人民政府申请行政复议"})
+        BOOST_TEST(text.find(squeeze(s)) != std::string::npos, "missing: " << s);
+
+    denial.refusal_reasons.clear();
+    BOOST_CHECK_THROW(render_document(denial), FormsError);
+    approval.officer_name.clear();
+    BOOST_CHECK_THROW(render_document(approval), FormsError);
 }
 
 BOOST_AUTO_TEST_CASE(renders_to_image_and_qr_decodes) {
