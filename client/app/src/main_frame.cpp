@@ -1,6 +1,7 @@
 #include "main_frame.h"
 
 #include "area_panels.h"
+#include "card_status.h"
 #include "translate.h"
 
 #include <wx/button.h>
@@ -56,6 +57,7 @@ MainFrame::MainFrame(std::unique_ptr<ow::core::Session> session, OnLogout on_log
     int widths[] = {-1, 220};
     GetStatusBar()->SetStatusWidths(2, widths);
     GetStatusBar()->SetName("status_bar");
+    new CardStatusIndicator(GetStatusBar()); // the smart card's field, kept current
     build_menu();
     update_status();
     if (!shell_.areas().empty())

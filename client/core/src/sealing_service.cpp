@@ -21,6 +21,7 @@ namespace {
 
 constexpr const char* kModuleSetting = "seal.pkcs11_module";
 constexpr const char* kKeySetting = "seal.key_uri";
+constexpr const char* kTrustSetting = "verify.trust_anchors";
 
 struct DecidedCase {
     CaseSummary summary;
@@ -68,6 +69,7 @@ SealKeySettings SealKeySettings::load(Session& session) {
     if (s.module_path.empty())
         s.module_path = default_pkcs11_module();
     s.key_uri = settings.get(kKeySetting).value_or("");
+    s.trust_anchors = settings.get(kTrustSetting).value_or("");
     return s;
 }
 
@@ -81,6 +83,7 @@ void SealKeySettings::save(Session& session) const {
     UserSettings settings(session);
     settings.set(kModuleSetting, module_path);
     settings.set(kKeySetting, key_uri);
+    settings.set(kTrustSetting, trust_anchors);
 }
 
 CoreError seal_error(const std::exception& e) {

@@ -37,6 +37,7 @@ class Session;
 struct SealKeySettings {
     std::string module_path; // default: OpenSC's module
     std::string key_uri;     // e.g. pkcs11:token=…;object=…;type=private; empty = the first key
+    std::string trust_anchors; // PEM file(s) of the CAs "verify a PDF" trusts, ';'-separated
     static SealKeySettings load(Session& session);
     void save(Session& session) const;
 };
