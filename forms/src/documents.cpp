@@ -1,18 +1,19 @@
 #include "ow/forms/documents.h"
 
 #include "ow/forms/error.h"
+#include "render_api.h"
 
 #include <algorithm>
-#include <cairo-pdf.h>
-#include <cairo.h>
 #include <fstream>
 #include <memory>
-#include <pango/pangocairo.h>
-#include <qrencode.h>
 
 namespace ow::forms {
 
 namespace {
+
+const detail::RenderApi& render() {
+    return detail::render_api();
+}
 
 constexpr double kPageWidth = 595.2756; // A4 in points
 constexpr double kPageHeight = 841.8898;
@@ -51,26 +52,27 @@ class Page {
 public:
     Page(const CaseDocument& doc, const RenderOptions& options, std::string& out)
         : doc_(doc), out_(out) {
-        surface_ =
-            cairo_pdf_surface_create_for_stream(append_to_string, &out_, kPageWidth, kPageHeight);
-        cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_TITLE,
-                                       document_title(doc.kind));
-        cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_SUBJECT,
-                                       doc.case_number.c_str());
-        cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_CREATOR, "OneWindow");
-        cr_ = cairo_create(surface_);
-        ctx_ = pango_cairo_create_context(cr_);
-        pango_cairo_context_set_resolution(ctx_, 72);
-        pango_context_set_language(ctx_, pango_language_from_string(options.language.c_str()));
-        font_ = pango_font_description_from_string(options.font_family.c_str());
+        surface_ = render().cairo_pdf_surface_create_for_stream(append_to_string, &out_, kPageWidth,
+                                                                kPageHeight);
+        render().cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_TITLE,
+                                                document_title(doc.kind));
+        render().cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_SUBJECT,
+                                                doc.case_number.c_str());
+        render().cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_CREATOR, "OneWindow");
+        cr_ = render().cairo_create(surface_);
+        ctx_ = render().pango_cairo_create_context(cr_);
+        render().pango_cairo_context_set_resolution(ctx_, 72);
+        render().pango_context_set_language(
+            ctx_, render().pango_language_from_string(options.language.c_str()));
+        font_ = render().pango_font_description_from_string(options.font_family.c_str());
         begin_page();
     }
 
     ~Page() {
-        pango_font_description_free(font_);
-        g_object_unref(ctx_);
-        cairo_destroy(cr_);
-        cairo_surface_destroy(surface_);
+        render().pango_font_description_free(font_);
+        render().g_object_unref(ctx_);
+        render().cairo_destroy(cr_);
+        render().cairo_surface_destroy(surface_);
     }
 
     Page(const Page&) = delete;
@@ -79,22 +81,22 @@ public:
     // Lays out text; returns its height. Draws it when draw is true.
     double text(const std::string& s, double x, double y, double width, double size,
                 PangoAlignment align = PANGO_ALIGN_LEFT, bool draw = true, double gray = 0.0) {
-        PangoLayout* layout = pango_layout_new(ctx_);
-        pango_font_description_set_size(font_, static_cast<int>(size * PANGO_SCALE));
-        pango_layout_set_font_description(layout, font_);
-        pango_layout_set_width(layout, static_cast<int>(width * PANGO_SCALE));
-        pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
-        pango_layout_set_alignment(layout, align);
-        pango_layout_set_text(layout, s.c_str(), -1);
+        PangoLayout* layout = render().pango_layout_new(ctx_);
+        render().pango_font_description_set_size(font_, static_cast<int>(size * PANGO_SCALE));
+        render().pango_layout_set_font_description(layout, font_);
+        render().pango_layout_set_width(layout, static_cast<int>(width * PANGO_SCALE));
+        render().pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+        render().pango_layout_set_alignment(layout, align);
+        render().pango_layout_set_text(layout, s.c_str(), -1);
         int w = 0;
         int h = 0;
-        pango_layout_get_size(layout, &w, &h);
+        render().pango_layout_get_size(layout, &w, &h);
         if (draw) {
-            cairo_set_source_rgb(cr_, gray, gray, gray);
-            cairo_move_to(cr_, x, y);
-            pango_cairo_show_layout(cr_, layout);
+            render().cairo_set_source_rgb(cr_, gray, gray, gray);
+            render().cairo_move_to(cr_, x, y);
+            render().pango_cairo_show_layout(cr_, layout);
         }
-        g_object_unref(layout);
+        render().g_object_unref(layout);
         return static_cast<double>(h) / PANGO_SCALE;
     }
 
@@ -129,17 +131,17 @@ public:
             const double h = row_height(cells, size);
             double x = kMargin;
             if (shaded) {
-                cairo_set_source_rgb(cr_, 0.92, 0.92, 0.92);
-                cairo_rectangle(cr_, kMargin, y_, kContentWidth, h);
-                cairo_fill(cr_);
+                render().cairo_set_source_rgb(cr_, 0.92, 0.92, 0.92);
+                render().cairo_rectangle(cr_, kMargin, y_, kContentWidth, h);
+                render().cairo_fill(cr_);
             }
-            cairo_set_source_rgb(cr_, 0, 0, 0);
-            cairo_set_line_width(cr_, 0.75);
+            render().cairo_set_source_rgb(cr_, 0, 0, 0);
+            render().cairo_set_line_width(cr_, 0.75);
             for (std::size_t i = 0; i < cols.size(); ++i) {
                 const double w = cols[i].width * kContentWidth;
-                cairo_set_source_rgb(cr_, 0, 0, 0);
-                cairo_rectangle(cr_, x, y_, w, h);
-                cairo_stroke(cr_);
+                render().cairo_set_source_rgb(cr_, 0, 0, 0);
+                render().cairo_rectangle(cr_, x, y_, w, h);
+                render().cairo_stroke(cr_);
                 text(cells[i], x + pad, y_ + pad, w - 2 * pad, size);
                 x += w;
             }
@@ -173,13 +175,14 @@ public:
 
     std::string finish() {
         footer();
-        cairo_show_page(cr_);
-        cairo_surface_finish(surface_);
-        const auto st = cairo_surface_status(surface_);
+        render().cairo_show_page(cr_);
+        render().cairo_surface_finish(surface_);
+        const auto st = render().cairo_surface_status(surface_);
         if (st != CAIRO_STATUS_SUCCESS) {
-            throw FormsError(
-                FormsErrorCode::Render, N_("Rendering the {document} failed: {detail}."),
-                {{"document", document_title(doc_.kind)}, {"detail", cairo_status_to_string(st)}});
+            throw FormsError(FormsErrorCode::Render,
+                             N_("Rendering the {document} failed: {detail}."),
+                             {{"document", document_title(doc_.kind)},
+                              {"detail", render().cairo_status_to_string(st)}});
         }
         return out_;
     }
@@ -211,7 +214,7 @@ private:
 
     void next_page() {
         footer();
-        cairo_show_page(cr_);
+        render().cairo_show_page(cr_);
         begin_page();
     }
 
@@ -222,7 +225,7 @@ private:
 
     void qr(double x, double y) {
         const std::string payload = doc_.query_url.empty() ? doc_.case_number : doc_.query_url;
-        QRcode* code = QRcode_encodeString(payload.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+        QRcode* code = render().QRcode_encodeString(payload.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
         if (code == nullptr) {
             throw FormsError(FormsErrorCode::Render,
                              N_("The QR code of {payload} could not be encoded."),
@@ -230,10 +233,10 @@ private:
         }
         const int n = code->width;
         const double module = kQrSize / (n + 8); // 4-module quiet zone on each side
-        cairo_set_source_rgb(cr_, 1, 1, 1);
-        cairo_rectangle(cr_, x, y, kQrSize, kQrSize);
-        cairo_fill(cr_);
-        cairo_set_source_rgb(cr_, 0, 0, 0);
+        render().cairo_set_source_rgb(cr_, 1, 1, 1);
+        render().cairo_rectangle(cr_, x, y, kQrSize, kQrSize);
+        render().cairo_fill(cr_);
+        render().cairo_set_source_rgb(cr_, 0, 0, 0);
         for (int row = 0; row < n; ++row) {
             int col = 0;
             while (col < n) {
@@ -245,12 +248,12 @@ private:
                 while (col < n && (code->data[row * n + col] & 1) != 0) {
                     ++col;
                 }
-                cairo_rectangle(cr_, x + (start + 4) * module, y + (row + 4) * module,
-                                (col - start) * module, module);
+                render().cairo_rectangle(cr_, x + (start + 4) * module, y + (row + 4) * module,
+                                         (col - start) * module, module);
             }
         }
-        cairo_fill(cr_);
-        QRcode_free(code);
+        render().cairo_fill(cr_);
+        render().QRcode_free(code);
     }
 
     const CaseDocument& doc_;
