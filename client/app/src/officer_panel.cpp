@@ -76,7 +76,7 @@ public:
             bold(this, utf8(review_.summary.applicant_name + "  " + review_.summary.applicant_id)),
             0, wxALL, 12);
         auto* tabs = new wxNotebook(this, wxID_ANY);
-        auto* form = list(tabs, "review_form", {_("Field"), _("Value")}, true);
+        auto* form = list(tabs, "review_form", {_("Form field"), _("Entered value")}, true);
         form->SetColumnWidth(0, 260);
         form->SetColumnWidth(1, 560);
         long i = 0;
