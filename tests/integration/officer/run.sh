@@ -110,6 +110,10 @@ if [ "$CARD" = 1 ]; then
     for _ in $(seq 100); do grep -qE -- "$1" "$WORK/watch.out" && return 0; sleep 0.1; done
     return 1
   }
+  wait_count() { # pattern n: waits up to 10 s for n lines matching it
+    for _ in $(seq 100); do [ "$(grep -cE -- "$1" "$WORK/watch.out")" -ge "$2" ] && return 0; sleep 0.1; done
+    return 1
+  }
   sleep 1
   "$RIG" pull
   if wait_for "card-removed 'OW Rig vPCD 00 00'"; then echo "PASS removal reaches the monitor"; else echo "FAIL no removal event"; cat "$WORK/watch.out"; fail=1; fi
@@ -123,6 +127,11 @@ if [ "$CARD" = 1 ]; then
 
   "$RIG" stop >/dev/null 2>&1
   if wait_for "service-down"; then echo "PASS pcscd stopped: the monitor says so"; else echo "FAIL no service-down event"; cat "$WORK/watch.out"; fail=1; fi
+  # pcscd comes back: the same monitor reconnects by itself and sees the card again.
+  "$RIG" start >/dev/null 2>&1
+  if wait_for "service-up"; then echo "PASS pcscd restarted: the monitor reconnects"; else echo "FAIL no service-up event"; cat "$WORK/watch.out"; fail=1; fi
+  if wait_count "card-inserted 'OW Rig vPCD 00 00'" 2; then echo "PASS the card is seen again after the restart"; else echo "FAIL the card is not seen after the restart"; cat "$WORK/watch.out"; fail=1; fi
+  "$RIG" stop >/dev/null 2>&1
   kill "$WATCH_PID" 2>/dev/null || true
   wait "$WATCH_PID" 2>/dev/null || true
   WATCH_PID=
