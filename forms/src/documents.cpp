@@ -4,6 +4,7 @@
 #include "render_api.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <memory>
 
@@ -595,6 +596,90 @@ std::string render_document(const CaseDocument& doc, const RenderOptions& option
         return render_decision(doc, options, &seal);
     }
     return {};
+}
+
+std::string render_seal_png(const std::string& organ_name, const std::string& purpose, int pixels,
+                            const RenderOptions& options) {
+    const auto& api = render();
+    if (organ_name.empty() || pixels < 64 || pixels > 4096)
+        throw FormsError(FormsErrorCode::InvalidArgument,
+                         N_("A seal needs the organ's name and a size of 64 to 4096 pixels."));
+    cairo_surface_t* surface = api.cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pixels, pixels);
+    cairo_t* cr = api.cairo_create(surface);
+    const double size = pixels;
+    const double c = size / 2;
+    const double ring = size * 0.035;
+    api.cairo_set_source_rgba(cr, 0.85, 0.06, 0.06, 0.9); // seal red
+    api.cairo_set_line_width(cr, ring);
+    api.cairo_new_path(cr);
+    api.cairo_arc(cr, c, c, c - ring, 0, 2 * M_PI);
+    api.cairo_stroke(cr);
+    // The star.
+    const double outer = size * 0.15;
+    const double inner = outer * 0.382;
+    api.cairo_new_path(cr);
+    for (int i = 0; i < 10; ++i) {
+        const double r = i % 2 == 0 ? outer : inner;
+        const double a = -M_PI / 2 + i * M_PI / 5;
+        api.cairo_line_to(cr, c + r * std::cos(a), c + r * std::sin(a));
+    }
+    api.cairo_close_path(cr);
+    api.cairo_fill(cr);
+
+    PangoContext* ctx = api.pango_cairo_create_context(cr);
+    api.pango_cairo_context_set_resolution(ctx, 72);
+    api.pango_context_set_language(ctx, api.pango_language_from_string(options.language.c_str()));
+    auto draw_text = [&](const std::string& text, double px, bool centre_at_origin) {
+        PangoFontDescription* fd =
+            api.pango_font_description_from_string(options.font_family.c_str());
+        api.pango_font_description_set_absolute_size(fd, px * PANGO_SCALE);
+        PangoLayout* layout = api.pango_layout_new(ctx);
+        api.pango_layout_set_font_description(layout, fd);
+        api.pango_layout_set_text(layout, text.c_str(), -1);
+        int w = 0, h = 0;
+        api.pango_layout_get_pixel_size(layout, &w, &h);
+        if (centre_at_origin)
+            api.cairo_move_to(cr, -w / 2.0, -h / 2.0);
+        api.pango_cairo_show_layout(cr, layout);
+        api.g_object_unref(layout);
+        api.pango_font_description_free(fd);
+        return w;
+    };
+    // The organ's name along the upper arc, one character at a time, over about 240 degrees.
+    std::vector<std::string> chars;
+    for (std::size_t i = 0; i < organ_name.size();) {
+        const auto b = static_cast<unsigned char>(organ_name[i]);
+        const std::size_t n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+        chars.push_back(organ_name.substr(i, n));
+        i += n;
+    }
+    const double span = std::min(240.0, 22.0 * static_cast<double>(chars.size())) * M_PI / 180;
+    const double glyph = std::min(size * 0.13, (c - ring * 2) * span / chars.size() * 0.9);
+    const double radius = c - ring * 1.5 - glyph * 0.75;
+    for (std::size_t i = 0; i < chars.size(); ++i) {
+        const double a = -M_PI / 2 - span / 2 +
+                         span * (static_cast<double>(i) + 0.5) / static_cast<double>(chars.size());
+        api.cairo_save(cr);
+        api.cairo_translate(cr, c + radius * std::cos(a), c + radius * std::sin(a));
+        api.cairo_rotate(cr, a + M_PI / 2);
+        draw_text(chars[i], glyph, true);
+        api.cairo_restore(cr);
+    }
+    if (!purpose.empty()) {
+        api.cairo_save(cr);
+        api.cairo_translate(cr, c, c + size * 0.27);
+        draw_text(purpose, size * 0.075, true);
+        api.cairo_restore(cr);
+    }
+    api.g_object_unref(ctx);
+    api.cairo_destroy(cr);
+    std::string png;
+    const auto st = api.cairo_surface_write_to_png_stream(surface, append_to_string, &png);
+    api.cairo_surface_destroy(surface);
+    if (st != CAIRO_STATUS_SUCCESS)
+        throw FormsError(FormsErrorCode::Render, N_("The seal image could not be drawn: {detail}."),
+                         {{"detail", api.cairo_status_to_string(st)}});
+    return png;
 }
 
 void render_document_to_file(const CaseDocument& doc, const std::filesystem::path& path,

@@ -45,6 +45,19 @@ namespace ow::forms::detail {
     X(pango_cairo_create_context)                                                                  \
     X(pango_cairo_context_set_resolution)                                                          \
     X(g_object_unref)                                                                              \
+    X(cairo_image_surface_create)                                                                  \
+    X(cairo_surface_write_to_png_stream)                                                           \
+    X(cairo_set_source_rgba)                                                                       \
+    X(cairo_arc)                                                                                   \
+    X(cairo_line_to)                                                                               \
+    X(cairo_close_path)                                                                            \
+    X(cairo_new_path)                                                                              \
+    X(cairo_save)                                                                                  \
+    X(cairo_restore)                                                                               \
+    X(cairo_translate)                                                                             \
+    X(cairo_rotate)                                                                                \
+    X(pango_layout_get_pixel_size)                                                                 \
+    X(pango_font_description_set_absolute_size)                                                    \
     X(QRcode_encodeString)                                                                         \
     X(QRcode_free)                                                                                 \
     X(QRcode_APIVersionString)

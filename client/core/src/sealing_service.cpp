@@ -275,7 +275,8 @@ SealedDocument SealingService::seal_unchecked(const std::string& case_number,
         signing::SealAppearance seal;
         seal.page = placement.page;
         seal.rect = {placement.x, placement.y, placement.width, placement.height};
-        seal.text_lines = {center_.organ_name, "行政许可专用章", d.decided_at.substr(0, 10)};
+        const std::string png = forms::render_seal_png(center_.organ_name, "行政许可专用章");
+        seal.image_png.assign(png.begin(), png.end()); // the organ's round seal, over "（印章）"
         options.seal = seal;
         signing::PadesSigner pades(signer);
         sealed =

@@ -208,6 +208,24 @@ BOOST_AUTO_TEST_CASE(decision_documents_say_grant_or_deny_and_place_the_seal) {
     BOOST_CHECK_THROW(render_document(approval), FormsError);
 }
 
+BOOST_AUTO_TEST_CASE(seal_image_is_a_transparent_png) {
+    const auto png = render_seal_png("呼和浩特市市场监督管理局", "行政许可专用章", 300);
+    BOOST_REQUIRE(png.size() > 1000u);
+    BOOST_TEST(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+    // IHDR: 300 x 300, 8-bit RGBA (colour type 6).
+    auto be32 = [&](std::size_t at) {
+        return (static_cast<unsigned char>(png[at]) << 24) |
+               (static_cast<unsigned char>(png[at + 1]) << 16) |
+               (static_cast<unsigned char>(png[at + 2]) << 8) |
+               static_cast<unsigned char>(png[at + 3]);
+    };
+    BOOST_TEST(be32(16) == 300u);
+    BOOST_TEST(be32(20) == 300u);
+    BOOST_TEST(static_cast<int>(png[25]) == 6);
+    BOOST_CHECK_THROW(render_seal_png("", "x"), FormsError);
+    BOOST_CHECK_THROW(render_seal_png("机关", "x", 10), FormsError);
+}
+
 BOOST_AUTO_TEST_CASE(renders_to_image_and_qr_decodes) {
     const auto path = temp_dir() / "qr.pdf";
     render_document_to_file(sample(DocumentKind::Receipt), path);

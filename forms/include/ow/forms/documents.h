@@ -103,6 +103,11 @@ std::string render_document(const CaseDocument& doc, const RenderOptions& option
 // The same, and where the seal goes.
 std::string render_document(const CaseDocument& doc, const RenderOptions& options,
                             SealPlacement& seal);
+// The image of a round official seal (公章样式): a red ring, a five-pointed star, the organ's name
+// along the upper arc and the seal's purpose (e.g. "行政许可专用章") under the star. PNG with a
+// transparent background, `pixels` wide and high, for the visible electronic seal.
+std::string render_seal_png(const std::string& organ_name, const std::string& purpose,
+                            int pixels = 480, const RenderOptions& options = {});
 // Writes the PDF atomically (temporary file in the same folder, then rename).
 void render_document_to_file(const CaseDocument& doc, const std::filesystem::path& path,
                              const RenderOptions& options = {});
