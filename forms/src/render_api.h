@@ -58,6 +58,11 @@ namespace ow::forms::detail {
     X(cairo_rotate)                                                                                \
     X(pango_layout_get_pixel_size)                                                                 \
     X(pango_font_description_set_absolute_size)                                                    \
+    X(cairo_identity_matrix)                                                                       \
+    X(cairo_paint)                                                                                 \
+    X(cairo_recording_surface_create)                                                              \
+    X(cairo_scale)                                                                                 \
+    X(cairo_set_source_surface)                                                                    \
     X(QRcode_encodeString)                                                                         \
     X(QRcode_free)                                                                                 \
     X(QRcode_APIVersionString)

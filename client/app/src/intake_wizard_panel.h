@@ -6,12 +6,16 @@
 
 #include <map>
 #include <memory>
+#include <wx/timer.h>
 
 class wxSimplebook;
 class wxStaticText;
 class wxTextCtrl;
 class wxListBox;
 class wxButton;
+class wxCheckBox;
+class wxStaticBitmap;
+class wxPanel;
 class wxScrolledWindow;
 
 namespace ow::app {
@@ -40,12 +44,20 @@ private:
     void build_materials_page();
     void build_review_page();
     void print_document();
+    void refuse();
+    void show_outcome();
+    void offer_draft();
+    void resume_draft();
+    void keep_draft();
 
     const ow::forms::Catalog& catalog_;
     std::unique_ptr<ow::core::IntakeWizardPresenter> wizard_;
     std::string lang_;
 
     wxStaticText* stepper_ = nullptr;
+    wxPanel* draft_bar_ = nullptr; // "an intake in progress was kept": resume or discard
+    wxStaticText* draft_text_ = nullptr;
+    wxTimer draft_timer_;
     wxSimplebook* book_ = nullptr;
     wxStaticText* problems_ = nullptr;
     wxButton* back_ = nullptr;
@@ -68,6 +80,7 @@ private:
         wxWindow* row = nullptr;
         wxWindow* control = nullptr;
         wxTextCtrl* detail = nullptr; // address: the street part
+        wxButton* picker = nullptr;   // address: opens the region picker
         wxStaticText* error = nullptr;
         std::string initial; // what the control showed when built
     };
@@ -76,7 +89,10 @@ private:
     wxScrolledWindow* materials_ = nullptr;
     // Review / done pages
     wxStaticText* review_ = nullptr;
+    wxCheckBox* complete_here_ = nullptr;
     wxStaticText* result_ = nullptr;
+    wxScrolledWindow* preview_ = nullptr;
+    wxStaticBitmap* preview_image_ = nullptr;
 };
 
 } // namespace ow::app

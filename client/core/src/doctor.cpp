@@ -4,6 +4,7 @@
 #include "ow/core/database.h"
 #include "ow/core/key_file.h"
 #include "ow/core/schema.h"
+#include "ow/core/system_config.h"
 #include "ow/core/workstation.h"
 #include "ow/devices/versions.h"
 #include "ow/forms/calendar.h"
@@ -11,7 +12,7 @@
 #include "ow/forms/versions.h"
 #include "ow/signing/versions.h"
 
-#include <dlfcn.h>
+#include <curl/curl.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
@@ -34,27 +35,6 @@ const char* to_string(HealthCheck::Status status) {
     return "?";
 }
 
-namespace {
-
-// libcurl is loaded on first use (time-stamping, sync), not at start: linking it would make every
-// CLI start map and relocate some 25 more libraries (TLS, Kerberos, LDAP …) that `sign`,
-// `verify` and most commands never use.
-std::string curl_version_loaded() {
-    void* lib = dlopen("libcurl.so.4", RTLD_LAZY | RTLD_LOCAL);
-    if (lib == nullptr)
-        return "not installed";
-    using VersionFn = char* (*)();
-    auto version = reinterpret_cast<VersionFn>(dlsym(lib, "curl_version"));
-    std::string text = version ? version() : "unknown";
-    // "libcurl/7.88.1 OpenSSL/3.0.11 …": keep the version number.
-    if (text.rfind("libcurl/", 0) == 0)
-        text = text.substr(8, text.find(' ') == std::string::npos ? std::string::npos
-                                                                  : text.find(' ') - 8);
-    return text;
-}
-
-} // namespace
-
 std::vector<LibraryVersion> library_versions() {
     std::vector<LibraryVersion> v;
     v.push_back({"OneWindow", OW_VERSION});
@@ -68,7 +48,7 @@ std::vector<LibraryVersion> library_versions() {
     v.push_back({"SQLCipher", cipher.empty() ? "MISSING (plain SQLite linked)" : cipher});
     v.push_back({"SQLite (inside SQLCipher)", sqlite3_libversion()});
     v.push_back({"OpenSSL", OpenSSL_version(OPENSSL_VERSION)});
-    v.push_back({"libcurl", curl_version_loaded()});
+    v.push_back({"libcurl", curl_version_info(CURLVERSION_NOW)->version});
     v.push_back(
         {"nlohmann-json", fmt::format("{}.{}.{}", NLOHMANN_JSON_VERSION_MAJOR,
                                       NLOHMANN_JSON_VERSION_MINOR, NLOHMANN_JSON_VERSION_PATCH)});
@@ -114,6 +94,17 @@ std::vector<HealthCheck> run_health_checks(const std::filesystem::path& data_dir
         checks.push_back({"free disk", mib < 500 ? S::Warning : S::Ok,
                           fmt::format("{:.0f} MiB available{}", mib,
                                       mib < 500 ? " (below 500 MiB: scans may fail)" : "")});
+    }
+    {
+        const auto& config = SystemConfig::installed();
+        std::string detail = config.path().string();
+        if (!config.exists())
+            detail += ": not pre-seeded (built-in defaults)";
+        else
+            detail += fmt::format(": {} setting(s)", config.size());
+        for (const auto& problem : config.problems())
+            detail += "; " + problem;
+        checks.push_back({"system config", config.problems().empty() ? S::Ok : S::Warning, detail});
     }
     try {
         auto dir = ow::forms::default_catalog_dir();

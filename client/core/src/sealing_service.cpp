@@ -315,16 +315,12 @@ SealedDocument SealingService::seal_unchecked(const std::string& case_number,
         .bind(4, out.blob.id)
         .bind(5, now)
         .run();
-    nlohmann::json payload = {{"document_id", out.document_id},
-                              {"case_id", d.summary.id},
-                              {"case_number", case_number},
-                              {"kind", out.kind},
-                              {"blob_id", out.blob.id},
-                              {"sha256", out.blob.sha256},
-                              {"size", out.blob.size},
-                              {"sealed_by", session_.user().name},
-                              {"sealed_at", now}};
-    enqueue_mutation(db, "document", out.document_id, "seal", payload.dump(), now);
+    // docs/sync-protocol.md, `document`/create: immutable; the blob goes up first.
+    nlohmann::json payload = {{"id", out.document_id},     {"case_id", d.summary.id},
+                              {"kind", out.kind},          {"blob_id", out.blob.id},
+                              {"sha256", out.blob.sha256}, {"signed", true},
+                              {"created_at", now}};
+    enqueue_mutation(db, "document", out.document_id, "create", payload.dump(), now);
     session_.audit().append(
         session_.user().name, "document.seal", case_number,
         nlohmann::json({{"kind", out.kind}, {"sha256", out.blob.sha256}}).dump());

@@ -136,7 +136,7 @@ BOOST_AUTO_TEST_CASE(sealing_stores_document_audit_and_outbox_together) {
                          "'denial-decision'") == 1);
     BOOST_TEST(count(*o, "SELECT count(*) FROM outbox") == outbox_before + 1);
     BOOST_TEST(count(*o, "SELECT count(*) FROM outbox WHERE entity_kind = 'document' AND "
-                         "operation = 'seal'") == 1);
+                         "operation = 'create'") == 1);
     BOOST_TEST(count(*o, "SELECT count(*) FROM audit_events WHERE action = 'document.seal'") == 1);
     BOOST_TEST(o->audit().verify().ok());
     BOOST_TEST(sealing.awaiting_seal().size() == 1u);

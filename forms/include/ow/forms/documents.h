@@ -94,6 +94,9 @@ struct SealPlacement {
 struct RenderOptions {
     std::string font_family = "DejaVu Sans,Noto Sans CJK SC";
     std::string language = "zh-cn";
+    // > 0: render_document returns a PNG of every page stacked top to bottom at this resolution
+    // (the on-screen preview, drawn by the same layout code as the PDF) instead of the PDF.
+    double image_dpi = 0;
 };
 
 // Renders to PDF bytes. Throws FormsError(InvalidArgument) naming a missing required piece
@@ -108,6 +111,9 @@ std::string render_document(const CaseDocument& doc, const RenderOptions& option
 // transparent background, `pixels` wide and high, for the visible electronic seal.
 std::string render_seal_png(const std::string& organ_name, const std::string& purpose,
                             int pixels = 480, const RenderOptions& options = {});
+// The on-screen preview: a PNG of all pages at `dpi` (see RenderOptions::image_dpi).
+std::string render_document_preview(const CaseDocument& doc, double dpi,
+                                    RenderOptions options = {});
 // Writes the PDF atomically (temporary file in the same folder, then rename).
 void render_document_to_file(const CaseDocument& doc, const std::filesystem::path& path,
                              const RenderOptions& options = {});
