@@ -1,18 +1,20 @@
 #include "ow/forms/documents.h"
 
 #include "ow/forms/error.h"
+#include "render_api.h"
 
 #include <algorithm>
-#include <cairo-pdf.h>
-#include <cairo.h>
+#include <cmath>
 #include <fstream>
 #include <memory>
-#include <pango/pangocairo.h>
-#include <qrencode.h>
 
 namespace ow::forms {
 
 namespace {
+
+const detail::RenderApi& render() {
+    return detail::render_api();
+}
 
 constexpr double kPageWidth = 595.2756; // A4 in points
 constexpr double kPageHeight = 841.8898;
@@ -53,29 +55,31 @@ public:
         : doc_(doc), out_(out), image_dpi_(options.image_dpi) {
         if (image_dpi_ > 0) {
             // The preview: every page on one unbounded recording, rasterised at finish().
-            surface_ = cairo_recording_surface_create(CAIRO_CONTENT_COLOR, nullptr);
+            surface_ = render().cairo_recording_surface_create(CAIRO_CONTENT_COLOR, nullptr);
         } else {
-            surface_ = cairo_pdf_surface_create_for_stream(append_to_string, &out_, kPageWidth,
-                                                           kPageHeight);
-            cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_TITLE,
-                                           document_title(doc.kind));
-            cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_SUBJECT,
-                                           doc.case_number.c_str());
-            cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_CREATOR, "OneWindow");
+            surface_ = render().cairo_pdf_surface_create_for_stream(append_to_string, &out_,
+                                                                    kPageWidth, kPageHeight);
+            render().cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_TITLE,
+                                                    document_title(doc.kind));
+            render().cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_SUBJECT,
+                                                    doc.case_number.c_str());
+            render().cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_CREATOR,
+                                                    "OneWindow");
         }
-        cr_ = cairo_create(surface_);
-        ctx_ = pango_cairo_create_context(cr_);
-        pango_cairo_context_set_resolution(ctx_, 72);
-        pango_context_set_language(ctx_, pango_language_from_string(options.language.c_str()));
-        font_ = pango_font_description_from_string(options.font_family.c_str());
+        cr_ = render().cairo_create(surface_);
+        ctx_ = render().pango_cairo_create_context(cr_);
+        render().pango_cairo_context_set_resolution(ctx_, 72);
+        render().pango_context_set_language(
+            ctx_, render().pango_language_from_string(options.language.c_str()));
+        font_ = render().pango_font_description_from_string(options.font_family.c_str());
         begin_page();
     }
 
     ~Page() {
-        pango_font_description_free(font_);
-        g_object_unref(ctx_);
-        cairo_destroy(cr_);
-        cairo_surface_destroy(surface_);
+        render().pango_font_description_free(font_);
+        render().g_object_unref(ctx_);
+        render().cairo_destroy(cr_);
+        render().cairo_surface_destroy(surface_);
     }
 
     Page(const Page&) = delete;
@@ -84,22 +88,22 @@ public:
     // Lays out text; returns its height. Draws it when draw is true.
     double text(const std::string& s, double x, double y, double width, double size,
                 PangoAlignment align = PANGO_ALIGN_LEFT, bool draw = true, double gray = 0.0) {
-        PangoLayout* layout = pango_layout_new(ctx_);
-        pango_font_description_set_size(font_, static_cast<int>(size * PANGO_SCALE));
-        pango_layout_set_font_description(layout, font_);
-        pango_layout_set_width(layout, static_cast<int>(width * PANGO_SCALE));
-        pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
-        pango_layout_set_alignment(layout, align);
-        pango_layout_set_text(layout, s.c_str(), -1);
+        PangoLayout* layout = render().pango_layout_new(ctx_);
+        render().pango_font_description_set_size(font_, static_cast<int>(size * PANGO_SCALE));
+        render().pango_layout_set_font_description(layout, font_);
+        render().pango_layout_set_width(layout, static_cast<int>(width * PANGO_SCALE));
+        render().pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+        render().pango_layout_set_alignment(layout, align);
+        render().pango_layout_set_text(layout, s.c_str(), -1);
         int w = 0;
         int h = 0;
-        pango_layout_get_size(layout, &w, &h);
+        render().pango_layout_get_size(layout, &w, &h);
         if (draw) {
-            cairo_set_source_rgb(cr_, gray, gray, gray);
-            cairo_move_to(cr_, x, y);
-            pango_cairo_show_layout(cr_, layout);
+            render().cairo_set_source_rgb(cr_, gray, gray, gray);
+            render().cairo_move_to(cr_, x, y);
+            render().pango_cairo_show_layout(cr_, layout);
         }
-        g_object_unref(layout);
+        render().g_object_unref(layout);
         return static_cast<double>(h) / PANGO_SCALE;
     }
 
@@ -134,17 +138,17 @@ public:
             const double h = row_height(cells, size);
             double x = kMargin;
             if (shaded) {
-                cairo_set_source_rgb(cr_, 0.92, 0.92, 0.92);
-                cairo_rectangle(cr_, kMargin, y_, kContentWidth, h);
-                cairo_fill(cr_);
+                render().cairo_set_source_rgb(cr_, 0.92, 0.92, 0.92);
+                render().cairo_rectangle(cr_, kMargin, y_, kContentWidth, h);
+                render().cairo_fill(cr_);
             }
-            cairo_set_source_rgb(cr_, 0, 0, 0);
-            cairo_set_line_width(cr_, 0.75);
+            render().cairo_set_source_rgb(cr_, 0, 0, 0);
+            render().cairo_set_line_width(cr_, 0.75);
             for (std::size_t i = 0; i < cols.size(); ++i) {
                 const double w = cols[i].width * kContentWidth;
-                cairo_set_source_rgb(cr_, 0, 0, 0);
-                cairo_rectangle(cr_, x, y_, w, h);
-                cairo_stroke(cr_);
+                render().cairo_set_source_rgb(cr_, 0, 0, 0);
+                render().cairo_rectangle(cr_, x, y_, w, h);
+                render().cairo_stroke(cr_);
                 text(cells[i], x + pad, y_ + pad, w - 2 * pad, size);
                 x += w;
             }
@@ -168,6 +172,7 @@ public:
 
     void space(double h) { y_ += h; }
     double y() const { return y_; }
+    int page_number() const { return page_; }
 
     void ensure(double h) {
         if (y_ + h > kPageHeight - kMargin) {
@@ -179,13 +184,14 @@ public:
         footer();
         if (image_dpi_ > 0)
             return rasterise();
-        cairo_show_page(cr_);
-        cairo_surface_finish(surface_);
-        const auto st = cairo_surface_status(surface_);
+        render().cairo_show_page(cr_);
+        render().cairo_surface_finish(surface_);
+        const auto st = render().cairo_surface_status(surface_);
         if (st != CAIRO_STATUS_SUCCESS) {
-            throw FormsError(
-                FormsErrorCode::Render, N_("Rendering the {document} failed: {detail}."),
-                {{"document", document_title(doc_.kind)}, {"detail", cairo_status_to_string(st)}});
+            throw FormsError(FormsErrorCode::Render,
+                             N_("Rendering the {document} failed: {detail}."),
+                             {{"document", document_title(doc_.kind)},
+                              {"detail", render().cairo_status_to_string(st)}});
         }
         return out_;
     }
@@ -196,22 +202,23 @@ private:
     std::string rasterise() {
         const double scale = image_dpi_ / 72.0;
         const double height = page_ * (kPageHeight + kPreviewGap) - kPreviewGap;
-        cairo_surface_t* image = cairo_image_surface_create(
+        cairo_surface_t* image = render().cairo_image_surface_create(
             CAIRO_FORMAT_RGB24, static_cast<int>(kPageWidth * scale + 0.5),
             static_cast<int>(height * scale + 0.5));
-        cairo_t* cr = cairo_create(image);
-        cairo_set_source_rgb(cr, 0.55, 0.55, 0.55); // the gap between pages
-        cairo_paint(cr);
-        cairo_scale(cr, scale, scale);
-        cairo_set_source_surface(cr, surface_, 0, 0);
-        cairo_paint(cr);
-        cairo_destroy(cr);
-        const auto st = cairo_surface_write_to_png_stream(image, append_to_string, &out_);
-        cairo_surface_destroy(image);
+        cairo_t* cr = render().cairo_create(image);
+        render().cairo_set_source_rgb(cr, 0.55, 0.55, 0.55); // the gap between pages
+        render().cairo_paint(cr);
+        render().cairo_scale(cr, scale, scale);
+        render().cairo_set_source_surface(cr, surface_, 0, 0);
+        render().cairo_paint(cr);
+        render().cairo_destroy(cr);
+        const auto st = render().cairo_surface_write_to_png_stream(image, append_to_string, &out_);
+        render().cairo_surface_destroy(image);
         if (st != CAIRO_STATUS_SUCCESS) {
-            throw FormsError(
-                FormsErrorCode::Render, N_("Rendering the {document} failed: {detail}."),
-                {{"document", document_title(doc_.kind)}, {"detail", cairo_status_to_string(st)}});
+            throw FormsError(FormsErrorCode::Render,
+                             N_("Rendering the {document} failed: {detail}."),
+                             {{"document", document_title(doc_.kind)},
+                              {"detail", render().cairo_status_to_string(st)}});
         }
         return out_;
     }
@@ -221,11 +228,11 @@ private:
         y_ = kMargin;
         if (image_dpi_ > 0) {
             // The preview's page: white paper below the previous one.
-            cairo_identity_matrix(cr_);
-            cairo_translate(cr_, 0, (page_ - 1) * (kPageHeight + kPreviewGap));
-            cairo_set_source_rgb(cr_, 1, 1, 1);
-            cairo_rectangle(cr_, 0, 0, kPageWidth, kPageHeight);
-            cairo_fill(cr_);
+            render().cairo_identity_matrix(cr_);
+            render().cairo_translate(cr_, 0, (page_ - 1) * (kPageHeight + kPreviewGap));
+            render().cairo_set_source_rgb(cr_, 1, 1, 1);
+            render().cairo_rectangle(cr_, 0, 0, kPageWidth, kPageHeight);
+            render().cairo_fill(cr_);
         }
         // Header: center name, QR code with the case number under it.
         qr(kPageWidth - kMargin - kQrSize, kMargin - 20);
@@ -251,7 +258,7 @@ private:
     void next_page() {
         footer();
         if (image_dpi_ <= 0)
-            cairo_show_page(cr_);
+            render().cairo_show_page(cr_);
         begin_page();
     }
 
@@ -262,7 +269,7 @@ private:
 
     void qr(double x, double y) {
         const std::string payload = doc_.query_url.empty() ? doc_.case_number : doc_.query_url;
-        QRcode* code = QRcode_encodeString(payload.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+        QRcode* code = render().QRcode_encodeString(payload.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
         if (code == nullptr) {
             throw FormsError(FormsErrorCode::Render,
                              N_("The QR code of {payload} could not be encoded."),
@@ -270,10 +277,10 @@ private:
         }
         const int n = code->width;
         const double module = kQrSize / (n + 8); // 4-module quiet zone on each side
-        cairo_set_source_rgb(cr_, 1, 1, 1);
-        cairo_rectangle(cr_, x, y, kQrSize, kQrSize);
-        cairo_fill(cr_);
-        cairo_set_source_rgb(cr_, 0, 0, 0);
+        render().cairo_set_source_rgb(cr_, 1, 1, 1);
+        render().cairo_rectangle(cr_, x, y, kQrSize, kQrSize);
+        render().cairo_fill(cr_);
+        render().cairo_set_source_rgb(cr_, 0, 0, 0);
         for (int row = 0; row < n; ++row) {
             int col = 0;
             while (col < n) {
@@ -285,12 +292,12 @@ private:
                 while (col < n && (code->data[row * n + col] & 1) != 0) {
                     ++col;
                 }
-                cairo_rectangle(cr_, x + (start + 4) * module, y + (row + 4) * module,
-                                (col - start) * module, module);
+                render().cairo_rectangle(cr_, x + (start + 4) * module, y + (row + 4) * module,
+                                         (col - start) * module, module);
             }
         }
-        cairo_fill(cr_);
-        QRcode_free(code);
+        render().cairo_fill(cr_);
+        render().QRcode_free(code);
     }
 
     const CaseDocument& doc_;
@@ -499,6 +506,72 @@ std::string render_refusal(const CaseDocument& doc, const RenderOptions& options
     return page.finish();
 }
 
+// 行政许可决定书: the decision on the application, by the officer, sealed by the organ.
+std::string render_decision(const CaseDocument& doc, const RenderOptions& options,
+                            SealPlacement* seal) {
+    std::string out;
+    Page page(doc, options, out);
+    page.paragraph(doc.applicant.name + "：");
+    const bool approve = doc.kind == DocumentKind::Approval;
+    page.paragraph("你（单位）于" + doc.received_at + "提出的" + item_names(doc) +
+                       "申请，本机关已依法受理。经审查：",
+                   11.5);
+    if (approve) {
+        page.paragraph("你（单位）的申请符合法定条件、标准。根据" +
+                           (doc.decision_basis.empty()
+                                ? std::string("《中华人民共和国行政许可法》第三十八条第一款")
+                                : doc.decision_basis) +
+                           "的规定，本机关决定准予行政许可。",
+                       11.5);
+        std::vector<std::vector<std::string>> items;
+        int n = 0;
+        for (const auto& i : doc.items)
+            items.push_back({std::to_string(++n), i.name, i.code});
+        page.heading("准予许可的事项");
+        page.table({{"序号", 0.08}, {"事项名称", 0.62}, {"事项编码", 0.3}}, items);
+        page.paragraph("请凭本决定书及有效身份证件领取相关证照。", 11.5);
+    } else {
+        page.paragraph("你（单位）的申请不符合法定条件、标准，理由如下：", 11.5);
+        int n = 0;
+        for (const auto& r : doc.refusal_reasons)
+            page.paragraph(std::to_string(++n) + ". " + r, 11.5, 22, 3);
+        page.space(4);
+        page.paragraph("根据" +
+                           (doc.decision_basis.empty()
+                                ? std::string("《中华人民共和国行政许可法》第三十八条第二款")
+                                : doc.decision_basis) +
+                           "的规定，本机关决定不予行政许可。",
+                       11.5);
+        page.heading("申请人的权利");
+        page.paragraph("如对本决定不服，可以自收到本决定书之日起六十日内向" +
+                           (doc.review_organ.empty()
+                                ? std::string("本机关的上一级行政机关或者本级人民政府")
+                                : doc.review_organ) +
+                           "申请行政复议；也可以自收到本决定书之日起六个月内依法向" +
+                           (doc.court.empty() ? std::string("有管辖权的人民法院") : doc.court) +
+                           "提起行政诉讼。",
+                       11.5);
+    }
+    page.paragraph(applicant_line(doc), 10);
+    page.ensure(170);
+    page.space(10);
+    page.paragraph("承办人：" + doc.officer_name +
+                       (doc.contact_phone.empty() ? "" : "        咨询电话：" + doc.contact_phone),
+                   10.5);
+    page.space(30);
+    SealPlacement placement;
+    placement.page = page.page_number();
+    placement.width = placement.height = 118; // a round official seal is about 42 mm across
+    placement.x = kMargin + kContentWidth * 0.55 + 40 - placement.width / 2;
+    placement.y = kPageHeight - (page.y() + 14) - placement.height / 2;
+    if (seal != nullptr)
+        *seal = placement;
+    page.paragraph(doc.organ_name + "（印章）", 11.5, kContentWidth * 0.55, 2);
+    page.paragraph(doc.decided_at.empty() ? doc.issue_date : doc.decided_at, 11.5,
+                   kContentWidth * 0.55, 12);
+    return page.finish();
+}
+
 } // namespace
 
 const char* to_string(DocumentKind kind) {
@@ -509,6 +582,10 @@ const char* to_string(DocumentKind kind) {
         return "one-time-notice";
     case DocumentKind::Refusal:
         return "refusal";
+    case DocumentKind::Approval:
+        return "approval-decision";
+    case DocumentKind::Denial:
+        return "denial-decision";
     }
     return "receipt";
 }
@@ -521,11 +598,21 @@ const char* document_title(DocumentKind kind) {
         return "一次性告知书";
     case DocumentKind::Refusal:
         return "不予受理通知书";
+    case DocumentKind::Approval:
+        return "准予行政许可决定书";
+    case DocumentKind::Denial:
+        return "不予行政许可决定书";
     }
     return "";
 }
 
 std::string render_document(const CaseDocument& doc, const RenderOptions& options) {
+    SealPlacement ignored;
+    return render_document(doc, options, ignored);
+}
+
+std::string render_document(const CaseDocument& doc, const RenderOptions& options,
+                            SealPlacement& seal) {
     require(!doc.case_number.empty(), "the case number", doc.kind);
     require(!doc.applicant.name.empty(), "the applicant's name", doc.kind);
     require(!doc.items.empty(), "at least one service item", doc.kind);
@@ -544,8 +631,99 @@ std::string render_document(const CaseDocument& doc, const RenderOptions& option
     case DocumentKind::Refusal:
         require(!doc.refusal_reasons.empty(), "the reason for not accepting", doc.kind);
         return render_refusal(doc, options);
+    case DocumentKind::Approval:
+        require(!doc.officer_name.empty(), "the officer's name", doc.kind);
+        return render_decision(doc, options, &seal);
+    case DocumentKind::Denial:
+        require(!doc.officer_name.empty(), "the officer's name", doc.kind);
+        require(!doc.refusal_reasons.empty(), "the reasons for the denial", doc.kind);
+        return render_decision(doc, options, &seal);
     }
     return {};
+}
+
+std::string render_seal_png(const std::string& organ_name, const std::string& purpose, int pixels,
+                            const RenderOptions& options) {
+    const auto& api = render();
+    if (organ_name.empty() || pixels < 64 || pixels > 4096)
+        throw FormsError(FormsErrorCode::InvalidArgument,
+                         N_("A seal needs the organ's name and a size of 64 to 4096 pixels."));
+    cairo_surface_t* surface = api.cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pixels, pixels);
+    cairo_t* cr = api.cairo_create(surface);
+    const double size = pixels;
+    const double c = size / 2;
+    const double ring = size * 0.035;
+    api.cairo_set_source_rgba(cr, 0.85, 0.06, 0.06, 0.9); // seal red
+    api.cairo_set_line_width(cr, ring);
+    api.cairo_new_path(cr);
+    api.cairo_arc(cr, c, c, c - ring, 0, 2 * M_PI);
+    api.cairo_stroke(cr);
+    // The star.
+    const double outer = size * 0.15;
+    const double inner = outer * 0.382;
+    api.cairo_new_path(cr);
+    for (int i = 0; i < 10; ++i) {
+        const double r = i % 2 == 0 ? outer : inner;
+        const double a = -M_PI / 2 + i * M_PI / 5;
+        api.cairo_line_to(cr, c + r * std::cos(a), c + r * std::sin(a));
+    }
+    api.cairo_close_path(cr);
+    api.cairo_fill(cr);
+
+    PangoContext* ctx = api.pango_cairo_create_context(cr);
+    api.pango_cairo_context_set_resolution(ctx, 72);
+    api.pango_context_set_language(ctx, api.pango_language_from_string(options.language.c_str()));
+    auto draw_text = [&](const std::string& text, double px, bool centre_at_origin) {
+        PangoFontDescription* fd =
+            api.pango_font_description_from_string(options.font_family.c_str());
+        api.pango_font_description_set_absolute_size(fd, px * PANGO_SCALE);
+        PangoLayout* layout = api.pango_layout_new(ctx);
+        api.pango_layout_set_font_description(layout, fd);
+        api.pango_layout_set_text(layout, text.c_str(), -1);
+        int w = 0, h = 0;
+        api.pango_layout_get_pixel_size(layout, &w, &h);
+        if (centre_at_origin)
+            api.cairo_move_to(cr, -w / 2.0, -h / 2.0);
+        api.pango_cairo_show_layout(cr, layout);
+        api.g_object_unref(layout);
+        api.pango_font_description_free(fd);
+        return w;
+    };
+    // The organ's name along the upper arc, one character at a time, over about 240 degrees.
+    std::vector<std::string> chars;
+    for (std::size_t i = 0; i < organ_name.size();) {
+        const auto b = static_cast<unsigned char>(organ_name[i]);
+        const std::size_t n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+        chars.push_back(organ_name.substr(i, n));
+        i += n;
+    }
+    const double span = std::min(240.0, 22.0 * static_cast<double>(chars.size())) * M_PI / 180;
+    const double glyph = std::min(size * 0.13, (c - ring * 2) * span / chars.size() * 0.9);
+    const double radius = c - ring * 1.5 - glyph * 0.75;
+    for (std::size_t i = 0; i < chars.size(); ++i) {
+        const double a = -M_PI / 2 - span / 2 +
+                         span * (static_cast<double>(i) + 0.5) / static_cast<double>(chars.size());
+        api.cairo_save(cr);
+        api.cairo_translate(cr, c + radius * std::cos(a), c + radius * std::sin(a));
+        api.cairo_rotate(cr, a + M_PI / 2);
+        draw_text(chars[i], glyph, true);
+        api.cairo_restore(cr);
+    }
+    if (!purpose.empty()) {
+        api.cairo_save(cr);
+        api.cairo_translate(cr, c, c + size * 0.27);
+        draw_text(purpose, size * 0.075, true);
+        api.cairo_restore(cr);
+    }
+    api.g_object_unref(ctx);
+    api.cairo_destroy(cr);
+    std::string png;
+    const auto st = api.cairo_surface_write_to_png_stream(surface, append_to_string, &png);
+    api.cairo_surface_destroy(surface);
+    if (st != CAIRO_STATUS_SUCCESS)
+        throw FormsError(FormsErrorCode::Render, N_("The seal image could not be drawn: {detail}."),
+                         {{"detail", api.cairo_status_to_string(st)}});
+    return png;
 }
 
 std::string render_document_preview(const CaseDocument& doc, double dpi, RenderOptions options) {

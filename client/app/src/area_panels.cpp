@@ -1,7 +1,7 @@
 #include "area_panels.h"
 
 #include "intake_wizard_panel.h"
-#include "ow/core/approval_service.h"
+#include "officer_panel.h"
 #include "ow/core/case_service.h"
 #include "ow/core/doctor.h"
 #include "ow/core/reference_data.h"
@@ -9,6 +9,7 @@
 #include "ow/core/user_service.h"
 #include "ow/core/util.h"
 #include "ow/forms/catalog.h"
+#include "seal_dialogs.h"
 #include "translate.h"
 
 #include <atomic>
@@ -23,7 +24,6 @@
 #include <wx/sizer.h>
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
-#include <wx/textdlg.h>
 
 namespace ow::app {
 namespace {
@@ -68,46 +68,25 @@ wxString state_label(const std::string& state) {
     return utf8(state);
 }
 
-// ---------------------------------------------------------------- Cases and the approval queue
+// ---------------------------------------------------------------- Cases
+// (The officer's approval queue is officer_panel.cpp.)
 
 class CaseListPanel : public AreaPanel {
 public:
-    CaseListPanel(wxWindow* parent, ow::core::Session& session, bool queue)
-        : AreaPanel(parent, session), queue_(queue) {
+    CaseListPanel(wxWindow* parent, ow::core::Session& session) : AreaPanel(parent, session) {
         auto* top = new wxBoxSizer(wxVERTICAL);
-        top->Add(heading(this, queue ? _("Approval queue") : _("Cases")), 0, wxBOTTOM, 12);
-        list_ = report_list(this, queue ? "approvals_list" : "cases_list",
+        top->Add(heading(this, _("Cases")), 0, wxBOTTOM, 12);
+        list_ = report_list(this, "cases_list",
                             {_("Case number"), _("Applicant"), _("Items"), _("State"),
                              _("Received"), _("Promised by")});
         top->Add(list_, 1, wxEXPAND);
         empty_ = new wxStaticText(this, wxID_ANY, "");
         top->Add(empty_, 0, wxTOP, 8);
-        if (queue) {
-            // The decision bar: reasons are asked for where the law requires them.
-            auto* bar = new wxBoxSizer(wxHORIZONTAL);
-            struct Action {
-                ow::core::Decision decision;
-                wxString label;
-                const char* name;
-            };
-            for (const auto& a :
-                 {Action{ow::core::Decision::Approve, _("&Approve"), "decide_approve"},
-                  Action{ow::core::Decision::Return, _("Return for &correction"), "decide_return"},
-                  Action{ow::core::Decision::Refuse, _("&Refuse"), "decide_refuse"}}) {
-                auto* button = new wxButton(this, wxID_ANY, a.label);
-                button->SetName(a.name);
-                bar->Add(button, 0, wxRIGHT, 8);
-                auto decision = a.decision;
-                button->Bind(wxEVT_BUTTON, [this, decision](wxCommandEvent&) { decide(decision); });
-            }
-            top->Add(bar, 0, wxTOP, 8);
-        }
         SetSizer(top);
     }
 
     void refresh() override {
-        auto rows = queue_ ? ow::core::ApprovalService(session_).queue()
-                           : ow::core::CaseService(session_).list("");
+        auto rows = ow::core::CaseService(session_).list("");
         list_->DeleteAllItems();
         long i = 0;
         for (const auto& c : rows) {
@@ -119,36 +98,10 @@ public:
             list_->SetItem(i, 5, utf8(c.promised_date));
             ++i;
         }
-        empty_->SetLabel(rows.empty() ? (queue_ ? _("No cases are waiting for a decision.")
-                                                : _("No cases on this workstation yet."))
-                                      : wxString());
+        empty_->SetLabel(rows.empty() ? _("No cases on this workstation yet.") : wxString());
     }
 
 private:
-    void decide(ow::core::Decision decision) {
-        long row = list_->GetNextItem(-1, wxLIST_NEXT_ALL, wxLIST_STATE_SELECTED);
-        if (row < 0) {
-            wxMessageBox(_("Select a case in the queue first."), _("Decision"), wxOK, this);
-            return;
-        }
-        std::string number = list_->GetItemText(row).utf8_string();
-        std::vector<std::string> reasons;
-        if (decision != ow::core::Decision::Approve) {
-            wxTextEntryDialog ask(this, _("Reasons (the applicant receives them in writing):"),
-                                  _("Decision"), "", wxOK | wxCANCEL | wxTE_MULTILINE);
-            if (ask.ShowModal() != wxID_OK)
-                return;
-            reasons.push_back(ask.GetValue().utf8_string());
-        }
-        try {
-            ow::core::ApprovalService(session_).decide(number, decision, reasons);
-            refresh();
-        } catch (const ow::core::CoreError& e) {
-            wxMessageBox(tr(e), _("Decision"), wxOK | wxICON_WARNING, this);
-        }
-    }
-
-    bool queue_;
     wxListCtrl* list_;
     wxStaticText* empty_;
 };
@@ -476,6 +429,7 @@ public:
         top->Add(change, 0, wxBOTTOM, 16);
 
         top->Add(new wxStaticText(this, wxID_ANY, _("Workstation health")), 0, wxBOTTOM, 4);
+        add_seal_settings(this, top, session_); // officers: the seal card's module and key
         health_ = report_list(this, "settings_health", {_("Check"), _("Status"), _("Detail")});
         health_->SetColumnWidth(2, 520);
         top->Add(health_, 1, wxEXPAND);
@@ -550,20 +504,32 @@ private:
 
 } // namespace
 
+namespace {
+
+// The service-item catalog, loaded once for the areas that need it.
+const ow::forms::Catalog* shared_catalog(std::string& load_error) {
+    static std::unique_ptr<ow::forms::Catalog> catalog;
+    static std::string error;
+    if (!catalog && error.empty()) {
+        try {
+            catalog = std::make_unique<ow::forms::Catalog>(
+                ow::forms::Catalog::load_directory(ow::forms::default_catalog_dir()));
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+    }
+    load_error = error;
+    return catalog.get();
+}
+
+} // namespace
+
 wxWindow* create_area_panel(wxWindow* parent, const ow::core::Area& area,
                             ow::core::Session& session) {
     switch (area.id) {
     case AreaId::Intake: {
-        static std::unique_ptr<ow::forms::Catalog> catalog;
-        static std::string load_error;
-        if (!catalog && load_error.empty()) {
-            try {
-                catalog = std::make_unique<ow::forms::Catalog>(
-                    ow::forms::Catalog::load_directory(ow::forms::default_catalog_dir()));
-            } catch (const std::exception& e) {
-                load_error = e.what();
-            }
-        }
+        std::string load_error;
+        const auto* catalog = shared_catalog(load_error);
         if (catalog)
             return new IntakeWizardPanel(parent, session, *catalog);
         auto* panel = new wxPanel(parent);
@@ -579,9 +545,11 @@ wxWindow* create_area_panel(wxWindow* parent, const ow::core::Area& area,
         return panel;
     }
     case AreaId::Cases:
-        return new CaseListPanel(parent, session, false);
-    case AreaId::Approvals:
-        return new CaseListPanel(parent, session, true);
+        return new CaseListPanel(parent, session);
+    case AreaId::Approvals: {
+        std::string ignored; // without the catalog, documents name the items by code
+        return create_officer_panel(parent, session, shared_catalog(ignored));
+    }
     case AreaId::Licenses:
         return new LicensesPanel(parent, session);
     case AreaId::Sync:

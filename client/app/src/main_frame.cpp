@@ -1,6 +1,7 @@
 #include "main_frame.h"
 
 #include "area_panels.h"
+#include "card_status.h"
 #include "ow/core/sync_engine.h"
 #include "translate.h"
 
@@ -57,6 +58,7 @@ MainFrame::MainFrame(std::unique_ptr<ow::core::Session> session, OnLogout on_log
     int widths[] = {-1, 260, 220};
     GetStatusBar()->SetStatusWidths(3, widths);
     GetStatusBar()->SetName("status_bar");
+    new CardStatusIndicator(GetStatusBar()); // the smart card's field, kept current
     build_menu();
     update_status();
     status_timer_.SetOwner(this);

@@ -6,12 +6,15 @@
 #include "ow/core/blob_store.h"
 #include "ow/core/case_service.h"
 #include "ow/core/reference_data.h"
+#include "ow/core/sealing_service.h"
+#include "seal_dialogs.h"
 #include "ow/core/util.h"
 #include "translate.h"
 
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <wx/button.h>
@@ -24,6 +27,7 @@
 #include <wx/statbmp.h>
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
+#include <wx/timer.h>
 #include <wx/uiaction.h>
 #include <wx/utils.h>
 
@@ -289,6 +293,146 @@ void run_intake(Driver& d, wxFrame& frame, const std::filesystem::path& out_dir,
     d.screenshot(&frame, "intake-done-" + lang);
 }
 
+// Runs `step` every 100 ms from inside whatever modal loop is running, until it returns true
+// or `limit_ms` passes; then stops. Each step must not block (modal dialogs nest their loops).
+class Steps : public wxTimer {
+public:
+    using Step = std::function<bool()>;
+    Steps(Step step, int limit_ms) : step_(std::move(step)), left_(limit_ms / 100) {
+        Start(100);
+    }
+    void Notify() override {
+        if (done_)
+            return;
+        if (step_() || --left_ <= 0) {
+            done_ = true;
+            timed_out_ = left_ <= 0;
+            Stop();
+        }
+    }
+    bool timed_out() const { return timed_out_; }
+
+private:
+    Step step_;
+    int left_;
+    bool done_ = false;
+    bool timed_out_ = false;
+};
+
+void press_button(wxButton* button) {
+    wxCommandEvent click(wxEVT_BUTTON, button->GetId());
+    click.SetEventObject(button);
+    button->GetEventHandler()->ProcessEvent(click);
+}
+
+// The officer seals the decision just taken with a SoftHSM2 key (run_selftest.sh makes the token
+// and passes it in OW_SELFTEST_PKCS11_MODULE / _SEAL_KEY / _PIN / _TRUST), through the real
+// dialogs: PIN (masked), progress with the per-document result, then "verify a PDF".
+void run_sealing(Driver& d, wxFrame& frame, const std::string& number,
+                 const std::filesystem::path& out_dir, const std::string& lang) {
+    const char* module = std::getenv("OW_SELFTEST_PKCS11_MODULE");
+    const char* key = std::getenv("OW_SELFTEST_SEAL_KEY");
+    const char* pin = std::getenv("OW_SELFTEST_PIN");
+    const char* trust = std::getenv("OW_SELFTEST_TRUST");
+    if (!module || !key || !pin || !trust) {
+        std::cout << "SKIP sealing: no SoftHSM2 token from run_selftest.sh" << std::endl;
+        return;
+    }
+    auto& session = static_cast<MainFrame&>(frame).session();
+    ow::core::SealKeySettings settings;
+    settings.module_path = module;
+    settings.key_uri = key;
+    settings.trust_anchors = trust;
+    settings.save(session);
+
+    auto* seal_list = d.find<wxListCtrl>("seal_list");
+    d.check(seal_list && seal_list->GetItemCount() >= 1, "the decision waits for the seal");
+    if (!seal_list || seal_list->GetItemCount() < 1)
+        return;
+    for (long i = 0; i < seal_list->GetItemCount(); ++i)
+        if (seal_list->GetItemText(i).utf8_string() == number)
+            seal_list->SetItemState(i, wxLIST_STATE_SELECTED, wxLIST_STATE_SELECTED);
+
+    int state = 0;
+    bool masked = false, typed = false, result_sealed = false;
+    wxUIActionSimulator sim;
+    const std::string pin_text = pin;
+    Steps steps(
+        [&]() -> bool {
+            switch (state) {
+            case 0:
+                if (auto* field = dynamic_cast<wxTextCtrl*>(wxWindow::FindWindowByName("pin_entry"))) {
+                    masked = field->HasFlag(wxTE_PASSWORD);
+                    field->SetFocus();
+                    sim.Text(pin_text.c_str());
+                    state = 1;
+                }
+                return false;
+            case 1:
+                if (auto* field = dynamic_cast<wxTextCtrl*>(wxWindow::FindWindowByName("pin_entry"))) {
+                    if (field->GetValue().length() == pin_text.size()) {
+                        typed = true;
+                        sim.Char(WXK_RETURN);
+                        state = 2;
+                    }
+                }
+                return false;
+            default: {
+                auto* button = dynamic_cast<wxButton*>(wxWindow::FindWindowByName("seal_cancel"));
+                auto* results = dynamic_cast<wxListCtrl*>(wxWindow::FindWindowByName("seal_results"));
+                if (!button || !results || button->GetLabel() != _("Close") || !button->IsEnabled())
+                    return false;
+                result_sealed = results->GetItemCount() >= 1 &&
+                                results->GetItemText(0, 1) == _("sealed");
+                press_button(button);
+                return true;
+            }
+            }
+        },
+        60000);
+    click_named(d, "seal_selected");
+    for (int i = 0; i < 600 && steps.IsRunning(); ++i)
+        d.pump(100);
+    d.check(masked, "the PIN field is masked");
+    d.check(typed, "the PIN was typed into the PIN dialog");
+    d.check(result_sealed, "the progress dialog lists the document as sealed");
+    d.check(!steps.timed_out(), "sealing finished in time");
+
+    ow::core::SealingService sealing(session);
+    std::vector<unsigned char> pdf;
+    try {
+        pdf = sealing.sealed_document(number);
+    } catch (const std::exception& e) {
+        std::cout << "  " << e.what() << std::endl;
+    }
+    d.check(!pdf.empty(), "the sealed decision document is stored");
+    const auto path = out_dir / ("sealed-" + lang + ".pdf");
+    {
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char*>(pdf.data()), static_cast<std::streamsize>(pdf.size()));
+    }
+    d.screenshot(&frame, "officer-sealed-" + lang);
+
+    // Verify a PDF: the dialog checks the file (as when it is dropped) and shows the report.
+    bool verified = false;
+    Steps verify(
+        [&]() -> bool {
+            auto* dialog = dynamic_cast<VerifyPdfDialog*>(wxWindow::FindWindowByName("verify_dialog"));
+            if (!dialog)
+                return false;
+            dialog->check_file(path);
+            verified = dialog->last().readable && dialog->last().signatures == 1 &&
+                       dialog->last().all_valid;
+            dialog->EndModal(wxID_CLOSE);
+            return true;
+        },
+        20000);
+    click_named(d, "verify_pdf");
+    for (int i = 0; i < 200 && verify.IsRunning(); ++i)
+        d.pump(100);
+    d.check(verified, "verify a PDF: the sealed document is valid and trusted");
+}
+
 } // namespace
 
 int run_selftest(App& app, const std::filesystem::path& out_dir) {
@@ -362,8 +506,17 @@ int run_selftest(App& app, const std::filesystem::path& out_dir) {
                 auto decided =
                     ow::core::CaseService(static_cast<MainFrame*>(frame)->session()).find(number);
                 d.check(decided && decided->state == "approved", "the officer approves the case");
+                run_sealing(d, *frame, number, out_dir, lang);
             }
         }
+        d.check(!frame->GetStatusBar()->GetStatusText(frame->GetStatusBar()->GetFieldsCount() - 1)
+                     .IsEmpty(),
+                "the status bar shows the card status");
+        std::cout << "  card status: "
+                  << frame->GetStatusBar()
+                         ->GetStatusText(frame->GetStatusBar()->GetFieldsCount() - 1)
+                         .utf8_string()
+                  << std::endl;
         d.screenshot(frame, "officer-" + lang);
         frame->Close();
     }

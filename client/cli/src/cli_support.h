@@ -6,6 +6,12 @@
 #include "ow/core/workstation.h"
 
 #include <memory>
+#include <string>
+#include <vector>
+
+namespace ow::signing {
+class Signer;
+} // namespace ow::signing
 
 namespace ow::cli {
 
@@ -19,6 +25,11 @@ std::filesystem::path open_data_dir(Context& ctx);
 // Logs in as --user NAME with the password from the terminal or --password-stdin.
 std::unique_ptr<ow::core::Session> login(Context& ctx);
 
+// The officer's seal key: --key-file/--cert (software), else PKCS#11 from --pkcs11-module/--key
+// or the officer's settings, logged in with the PIN (terminal or --pin-stdin). cmd_seal.cpp.
+std::unique_ptr<ow::signing::Signer> open_seal_signer(Context& ctx, ow::core::Session& session);
+// Seals the decision documents of `numbers` with one login; prints a line per case. cmd_seal.cpp.
+int seal_cases(Context& ctx, ow::core::Session& session, const std::vector<std::string>& numbers);
 // Maps a core error to the documented exit code.
 int exit_code_for(const std::exception& e);
 

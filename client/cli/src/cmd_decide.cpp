@@ -1,4 +1,5 @@
 // onewindow-cli decide CASE_NUMBER approve|return|refuse [--reason TEXT…] --user OFFICER
+//     [--seal [--pkcs11-module PATH --key URI --pin-stdin | --key-file KEY --cert CERT]]
 // onewindow-cli decide --queue --user OFFICER
 #include "cli_support.h"
 #include "ow/core/approval_service.h"
@@ -9,7 +10,8 @@ namespace ow::cli {
 namespace {
 
 int run(Context& ctx) {
-    ctx.args.allow_only({"user", "password-stdin", "reason", "queue"});
+    ctx.args.allow_only({"user", "password-stdin", "reason", "queue", "seal", "pkcs11-module",
+                         "key", "pin-stdin", "key-file", "cert", "out"});
     if (ctx.args.has("queue")) {
         auto session = login(ctx);
         for (const auto& c : ow::core::ApprovalService(*session).queue())
@@ -24,13 +26,17 @@ int run(Context& ctx) {
     auto decided =
         ow::core::ApprovalService(*session).decide(number, decision, ctx.args.all("reason"));
     ctx.out << decided.case_number << ": " << decided.state << "\n";
+    if (ctx.args.has("seal") && decision != ow::core::Decision::Return)
+        return seal_cases(ctx, *session, {decided.case_number});
     return kExitOk;
 }
 
 const Registration reg{{"decide",
-                        "decide CASE_NUMBER approve|return|refuse [--reason TEXT…] | --queue  "
-                        "--user OFFICER [--password-stdin]",
-                        {"password-stdin", "queue"},
+                        "decide CASE_NUMBER approve|return|refuse [--reason TEXT…] [--seal "
+                        "[--pkcs11-module PATH] [--key URI] [--pin-stdin] | --key-file KEY.pem "
+                        "--cert CERT.pem] [--out DIR]] | --queue  --user OFFICER "
+                        "[--password-stdin]",
+                        {"password-stdin", "queue", "seal", "pin-stdin"},
                         &run}};
 
 } // namespace

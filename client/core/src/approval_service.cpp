@@ -97,6 +97,14 @@ CaseSummary ApprovalService::decide(const std::string& case_number, Decision dec
                               {"base_revision", revision},
                               {"decided_by", session_.user().name},
                               {"decided_at", now}};
+    db.prepare("INSERT OR REPLACE INTO decisions(case_id, decision, reasons, decided_by, "
+               "decided_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(1, id)
+        .bind(2, std::string(to_string(decision)))
+        .bind(3, nlohmann::json(given).dump())
+        .bind(4, session_.user().id)
+        .bind(5, now)
+        .run();
     enqueue_mutation(db, "case", id, "decide", payload.dump(), now);
     session_.audit().append(
         session_.user().name, "case.decide", case_number,

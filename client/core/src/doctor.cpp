@@ -1,10 +1,12 @@
 #include "ow/core/doctor.h"
 
+#include "ow/core/card_status.h"
 #include "ow/core/database.h"
 #include "ow/core/key_file.h"
 #include "ow/core/schema.h"
 #include "ow/core/system_config.h"
 #include "ow/core/workstation.h"
+#include "ow/devices/versions.h"
 #include "ow/forms/calendar.h"
 #include "ow/forms/catalog.h"
 #include "ow/forms/versions.h"
@@ -56,6 +58,8 @@ std::vector<LibraryVersion> library_versions() {
     for (const auto& [name, version] : ow::forms::library_versions())
         v.push_back({name, version});
     for (const auto& [name, version] : ow::signing::library_versions())
+        v.push_back({name, version});
+    for (const auto& [name, version] : ow::devices::library_versions())
         v.push_back({name, version});
     return v;
 }
@@ -157,6 +161,7 @@ std::vector<HealthCheck> run_health_checks(const std::filesystem::path& data_dir
         checks.push_back({"cache integrity", S::NotChecked,
                           "needs a login: run 'onewindow-cli doctor --user NAME'"});
     }
+    checks.push_back(smart_card_check());
     return checks;
 }
 

@@ -11,7 +11,7 @@ namespace ow::core {
 namespace {
 
 // Append new versions at the end; never edit a released one.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     // 1: workstation metadata, users, settings, the audit log.
     R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -177,6 +177,16 @@ CREATE TABLE sync_status(
   last_success_at TEXT,
   last_error TEXT NOT NULL DEFAULT '',
   online INTEGER NOT NULL DEFAULT 0);
+)sql",
+    // 6: the officer's decisions (行政许可决定) with their reasons, one per case; the decision
+    //    document (决定书) is rendered from it and sealed.
+    R"sql(
+CREATE TABLE decisions(
+  case_id TEXT PRIMARY KEY REFERENCES cases(id),
+  decision TEXT NOT NULL CHECK (decision IN ('approve', 'return', 'refuse')),
+  reasons TEXT NOT NULL,
+  decided_by INTEGER NOT NULL REFERENCES users(id),
+  decided_at TEXT NOT NULL);
 )sql",
 };
 

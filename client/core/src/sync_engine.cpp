@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -247,6 +248,14 @@ struct SyncEngine::Impl {
         std::string local_id, sha256, media_type;
         std::int64_t length = 0;
     };
+
+    std::optional<BlobRef> blob_by_id(const std::string& id) {
+        auto st = db.prepare("SELECT id, sha256, size, media_type FROM blobs WHERE id = ?");
+        st.bind(1, id);
+        if (!st.step())
+            return std::nullopt;
+        return BlobRef{st.text(0), st.text(1), st.text(3), st.int64(2)};
+    }
 
     std::vector<BlobRef> blobs_of_case(const std::string& case_id) {
         std::vector<BlobRef> out;
@@ -556,6 +565,19 @@ struct SyncEngine::Impl {
                     continue;
                 }
                 payload["blobs"] = refs;
+            }
+            if (m.kind == "document" && m.operation == "create") {
+                // A document (e.g. a sealed decision) after its blob, like a case after its own.
+                std::string error = "the document's blob is not on this workstation";
+                auto blob = blob_by_id(payload.value("blob_id", ""));
+                if (!blob || !upload_blob(http, *blob, report, error)) {
+                    Transaction tx(db);
+                    backoff(m.mutation_id, m.attempts + 1, error, report);
+                    tx.commit();
+                    report.failures.push_back(m.mutation_id + ": " + error);
+                    blocked_entities.insert(m.kind + "/" + m.entity_id);
+                    continue;
+                }
             }
             json item = {{"mutation_id", m.mutation_id}, {"entity_kind", m.kind},
                          {"entity_id", m.entity_id},     {"operation", m.operation},

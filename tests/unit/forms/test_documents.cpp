@@ -172,6 +172,60 @@ BOOST_AUTO_TEST_CASE(refusal_states_reasons_and_rights) {
     check_fonts(path);
 }
 
+BOOST_AUTO_TEST_CASE(decision_documents_say_grant_or_deny_and_place_the_seal) {
+    auto approval = sample(DocumentKind::Approval);
+    approval.officer_name = "赵六";
+    approval.decided_at = "2026-12-01";
+    SealPlacement seal;
+    const auto bytes = render_document(approval, {}, seal);
+    const auto path = temp_dir() / "approval.pdf";
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << bytes;
+    }
+    auto text = squeeze(run("pdftotext -layout '" + path.string() + "' -"));
+    for (const char* s : {"准予行政许可决定书", "决定准予行政许可", "第三十八条第一款",
+                          "承办人：赵六", "2026-12-01", "个体工商户设立登记"})
+        BOOST_TEST(text.find(squeeze(s)) != std::string::npos, "missing: " << s);
+    BOOST_TEST(seal.page >= 1);
+    BOOST_TEST(seal.width > 100);
+    BOOST_TEST(seal.x > 200);
+    BOOST_TEST(seal.y > 0);
+    BOOST_TEST(seal.y + seal.height < 842);
+    check_fonts(path);
+
+    auto denial = sample(DocumentKind::Denial);
+    denial.officer_name = "赵六";
+    render_document_to_file(denial, path);
+    text = squeeze(run("pdftotext -layout '" + path.string() + "' -"));
+    for (const char* s : {"不予行政许可决定书", "决定不予行政许可", "申请人提交的材料存在虚假内容",
+                          "六十日内向呼和浩特市人民政府申请行政复议"})
+        BOOST_TEST(text.find(squeeze(s)) != std::string::npos, "missing: " << s);
+
+    denial.refusal_reasons.clear();
+    BOOST_CHECK_THROW(render_document(denial), FormsError);
+    approval.officer_name.clear();
+    BOOST_CHECK_THROW(render_document(approval), FormsError);
+}
+
+BOOST_AUTO_TEST_CASE(seal_image_is_a_transparent_png) {
+    const auto png = render_seal_png("呼和浩特市市场监督管理局", "行政许可专用章", 300);
+    BOOST_REQUIRE(png.size() > 1000u);
+    BOOST_TEST(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+    // IHDR: 300 x 300, 8-bit RGBA (colour type 6).
+    auto be32 = [&](std::size_t at) {
+        return (static_cast<unsigned char>(png[at]) << 24) |
+               (static_cast<unsigned char>(png[at + 1]) << 16) |
+               (static_cast<unsigned char>(png[at + 2]) << 8) |
+               static_cast<unsigned char>(png[at + 3]);
+    };
+    BOOST_TEST(be32(16) == 300u);
+    BOOST_TEST(be32(20) == 300u);
+    BOOST_TEST(static_cast<int>(png[25]) == 6);
+    BOOST_CHECK_THROW(render_seal_png("", "x"), FormsError);
+    BOOST_CHECK_THROW(render_seal_png("机关", "x", 10), FormsError);
+}
+
 BOOST_AUTO_TEST_CASE(renders_to_image_and_qr_decodes) {
     const auto path = temp_dir() / "qr.pdf";
     render_document_to_file(sample(DocumentKind::Receipt), path);

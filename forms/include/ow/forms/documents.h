@@ -4,6 +4,11 @@
 //   - OneTimeNotice: 一次性告知书 — every missing material, told in one go, with the deadline;
 //   - Refusal:       不予受理通知书 — the reasons, and the applicant's rights to administrative
 //                    review (行政复议) and lawsuit (行政诉讼).
+//   - Approval:      准予行政许可决定书 — the officer's decision to grant (Art. 38 para. 1);
+//   - Denial:        不予行政许可决定书 — the decision to deny, with the reasons and the
+//   applicant's
+//                    rights (Art. 38 para. 2). Both are sealed by the officer; the renderer says
+//                    where the seal goes (SealPlacement).
 // Every page carries the case number (办件编号) and a QR code of it (or of query_url). Fonts:
 // "DejaVu Sans, Noto Sans CJK SC" with the pango language zh-cn, embedded as subsets by cairo.
 //
@@ -19,7 +24,7 @@
 
 namespace ow::forms {
 
-enum class DocumentKind { Receipt, OneTimeNotice, Refusal };
+enum class DocumentKind { Receipt, OneTimeNotice, Refusal, Approval, Denial };
 
 const char* to_string(DocumentKind kind);
 // The document's Chinese title, e.g. "受理通知书".
@@ -73,6 +78,17 @@ struct CaseDocument {
     std::string competent_organ; // where to apply instead (not this organ's competence)
     std::string review_organ;    // 行政复议机关
     std::string court;           // 人民法院
+    // Approval / Denial (行政许可决定). refusal_reasons carry a denial's reasons.
+    std::string decision_basis; // legal basis of the decision
+    std::string officer_name;   // 承办人 (the approving officer)
+    std::string decided_at;     // "2026-11-28"
+};
+
+// Where the organ's seal belongs on a rendered document: over "（专用章）" in the signature block.
+// PDF points, origin at the bottom left of the page.
+struct SealPlacement {
+    int page = 1; // 1-based
+    double x = 0, y = 0, width = 0, height = 0;
 };
 
 struct RenderOptions {
@@ -87,6 +103,14 @@ struct RenderOptions {
 // (case number, applicant name, items; reasons for a refusal; a missing material for a notice),
 // FormsError(Render) if cairo or qrencode fails.
 std::string render_document(const CaseDocument& doc, const RenderOptions& options = {});
+// The same, and where the seal goes.
+std::string render_document(const CaseDocument& doc, const RenderOptions& options,
+                            SealPlacement& seal);
+// The image of a round official seal (公章样式): a red ring, a five-pointed star, the organ's name
+// along the upper arc and the seal's purpose (e.g. "行政许可专用章") under the star. PNG with a
+// transparent background, `pixels` wide and high, for the visible electronic seal.
+std::string render_seal_png(const std::string& organ_name, const std::string& purpose,
+                            int pixels = 480, const RenderOptions& options = {});
 // The on-screen preview: a PNG of all pages at `dpi` (see RenderOptions::image_dpi).
 std::string render_document_preview(const CaseDocument& doc, double dpi,
                                     RenderOptions options = {});
