@@ -3,13 +3,12 @@
 
 #include "ow/devices/page_pipeline.h"
 
-#include <leptonica/allheaders.h>
-#include <tesseract/baseapi.h>
-#include <tesseract/resultiterator.h>
-
 #include <algorithm>
 #include <cctype>
+#include <leptonica/allheaders.h>
 #include <memory>
+#include <tesseract/baseapi.h>
+#include <tesseract/resultiterator.h>
 
 namespace ow::devices {
 
@@ -17,7 +16,8 @@ struct OcrEngine::Impl {
     tesseract::TessBaseAPI api;
 };
 
-OcrEngine::OcrEngine(const std::string& languages, const std::string& tessdata) : impl_(std::make_unique<Impl>()) {
+OcrEngine::OcrEngine(const std::string& languages, const std::string& tessdata)
+    : impl_(std::make_unique<Impl>()) {
     if (impl_->api.Init(tessdata.empty() ? nullptr : tessdata.c_str(), languages.c_str(),
                         tesseract::OEM_LSTM_ONLY) != 0)
         throw PipelineError("tesseract: cannot load the languages '" + languages +
@@ -54,7 +54,8 @@ OcrResult OcrEngine::read(const PageImage& image) {
             int x0, y0, x1, y1;
             if (!it->BoundingBox(tesseract::RIL_WORD, &x0, &y0, &x1, &y1))
                 continue;
-            result.words.push_back({word.get(), x0, y0, x1 - x0, y1 - y0, it->Confidence(tesseract::RIL_WORD)});
+            result.words.push_back(
+                {word.get(), x0, y0, x1 - x0, y1 - y0, it->Confidence(tesseract::RIL_WORD)});
         } while (it->Next(tesseract::RIL_WORD));
     }
     api.Clear();

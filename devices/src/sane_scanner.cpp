@@ -3,14 +3,13 @@
 // they are matched by meaning, never stored raw.
 #include "ow/devices/scanner.h"
 
-#include <sane/sane.h>
-#include <sane/saneopts.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstring>
 #include <mutex>
+#include <sane/sane.h>
+#include <sane/saneopts.h>
 
 namespace ow::devices {
 
@@ -93,7 +92,8 @@ const char* ScanError::message_for(ScanErrorKind kind) {
     case ScanErrorKind::NoDevice:
         return N_("The scanner was not found. Check that it is switched on and connected.");
     case ScanErrorKind::DeviceGone:
-        return N_("The scanner stopped responding. Check the cable, then scan the remaining pages.");
+        return N_(
+            "The scanner stopped responding. Check the cable, then scan the remaining pages.");
     case ScanErrorKind::Busy:
         return N_("The scanner is busy with another program. Close it and try again.");
     case ScanErrorKind::Jammed:
@@ -115,7 +115,8 @@ const char* ScanError::message_for(ScanErrorKind kind) {
 }
 
 ScanError::ScanError(ScanErrorKind kind, const std::string& detail)
-    : std::runtime_error(std::string(message_for(kind)) + (detail.empty() ? "" : " (" + detail + ")")),
+    : std::runtime_error(std::string(message_for(kind)) +
+                         (detail.empty() ? "" : " (" + detail + ")")),
       kind_(kind) {}
 
 namespace {
@@ -193,23 +194,28 @@ public:
 
     ScannerCapabilities capabilities() override {
         ScannerCapabilities caps;
-        if (auto* d = find(SANE_NAME_SCAN_SOURCE); d && d->constraint_type == SANE_CONSTRAINT_STRING_LIST)
+        if (auto* d = find(SANE_NAME_SCAN_SOURCE);
+            d && d->constraint_type == SANE_CONSTRAINT_STRING_LIST)
             for (const SANE_String_Const* s = d->constraint.string_list; *s; ++s)
                 if (auto m = source_meaning(*s);
-                    m && std::find(caps.sources.begin(), caps.sources.end(), *m) == caps.sources.end())
+                    m &&
+                    std::find(caps.sources.begin(), caps.sources.end(), *m) == caps.sources.end())
                     caps.sources.push_back(*m);
         if (caps.sources.empty())
             caps.sources.push_back(ScanSource::Flatbed);
-        if (auto* d = find(SANE_NAME_SCAN_MODE); d && d->constraint_type == SANE_CONSTRAINT_STRING_LIST)
+        if (auto* d = find(SANE_NAME_SCAN_MODE);
+            d && d->constraint_type == SANE_CONSTRAINT_STRING_LIST)
             for (const SANE_String_Const* s = d->constraint.string_list; *s; ++s)
                 if (auto m = mode_meaning(*s))
                     caps.modes.push_back(*m);
-        if (std::find(caps.modes.begin(), caps.modes.end(), ColorMode::Lineart) == caps.modes.end() &&
+        if (std::find(caps.modes.begin(), caps.modes.end(), ColorMode::Lineart) ==
+                caps.modes.end() &&
             depth_allows(1))
             caps.modes.insert(caps.modes.begin(), ColorMode::Lineart);
         if (auto* d = find(SANE_NAME_SCAN_RESOLUTION)) {
             auto value = [d](SANE_Word w) {
-                return d->type == SANE_TYPE_FIXED ? static_cast<int>(SANE_UNFIX(w)) : static_cast<int>(w);
+                return d->type == SANE_TYPE_FIXED ? static_cast<int>(SANE_UNFIX(w))
+                                                  : static_cast<int>(w);
             };
             if (d->constraint_type == SANE_CONSTRAINT_WORD_LIST) {
                 for (int i = 1; i <= d->constraint.word_list[0]; ++i)
@@ -231,7 +237,8 @@ public:
     void apply(const ScanSettings& settings) override {
         settings_ = settings;
         // Source first: on many devices it changes the geometry ranges.
-        if (auto* d = find(SANE_NAME_SCAN_SOURCE); d && d->constraint_type == SANE_CONSTRAINT_STRING_LIST) {
+        if (auto* d = find(SANE_NAME_SCAN_SOURCE);
+            d && d->constraint_type == SANE_CONSTRAINT_STRING_LIST) {
             const char* chosen = nullptr;
             for (const SANE_String_Const* s = d->constraint.string_list; *s && !chosen; ++s)
                 if (source_meaning(*s) == settings.source)
@@ -241,9 +248,11 @@ public:
                                 std::string("source ") + to_string(settings.source));
             set_string(SANE_NAME_SCAN_SOURCE, chosen);
         } else if (settings.source != ScanSource::Flatbed) {
-            throw ScanError(ScanErrorKind::Unsupported, std::string("source ") + to_string(settings.source));
+            throw ScanError(ScanErrorKind::Unsupported,
+                            std::string("source ") + to_string(settings.source));
         }
-        if (auto* d = find(SANE_NAME_SCAN_MODE); d && d->constraint_type == SANE_CONSTRAINT_STRING_LIST) {
+        if (auto* d = find(SANE_NAME_SCAN_MODE);
+            d && d->constraint_type == SANE_CONSTRAINT_STRING_LIST) {
             const char* chosen = nullptr;
             ColorMode want = settings.mode;
             // Without a lineart mode, lineart is grey at depth 1 (the SANE test device does this).
@@ -255,7 +264,8 @@ public:
                     want = ColorMode::Gray;
             }
             if (!chosen)
-                throw ScanError(ScanErrorKind::Unsupported, std::string("mode ") + to_string(settings.mode));
+                throw ScanError(ScanErrorKind::Unsupported,
+                                std::string("mode ") + to_string(settings.mode));
             set_string(SANE_NAME_SCAN_MODE, chosen);
         }
         if (find(SANE_NAME_BIT_DEPTH)) {
@@ -264,7 +274,8 @@ public:
                 set_number(SANE_NAME_BIT_DEPTH, depth);
         }
         if (settings.resolution_dpi < 50 || settings.resolution_dpi > 1200)
-            throw ScanError(ScanErrorKind::Invalid, "resolution " + std::to_string(settings.resolution_dpi));
+            throw ScanError(ScanErrorKind::Invalid,
+                            "resolution " + std::to_string(settings.resolution_dpi));
         set_number(SANE_NAME_SCAN_RESOLUTION, settings.resolution_dpi);
         ScanArea area = settings.area.value_or(ScanArea{});
         if (!settings.area) {
@@ -290,7 +301,8 @@ public:
                 batch.error = ScanErrorKind::Cancelled;
                 break;
             }
-            if (settings_.max_pages > 0 && static_cast<int>(batch.pages.size()) >= settings_.max_pages)
+            if (settings_.max_pages > 0 &&
+                static_cast<int>(batch.pages.size()) >= settings_.max_pages)
                 break;
             SANE_Status status = sane_start(handle_);
             if (status != SANE_STATUS_GOOD) {
@@ -340,20 +352,22 @@ private:
                 sane_cancel(handle_);
                 // Drain until the backend acknowledges the cancel.
                 SANE_Int n = 0;
-                while (sane_read(handle_, buffer.data(), static_cast<SANE_Int>(buffer.size()), &n) ==
-                       SANE_STATUS_GOOD) {
+                while (sane_read(handle_, buffer.data(), static_cast<SANE_Int>(buffer.size()),
+                                 &n) == SANE_STATUS_GOOD) {
                 }
                 return SANE_STATUS_CANCELLED;
             }
             SANE_Int n = 0;
-            SANE_Status s = sane_read(handle_, buffer.data(), static_cast<SANE_Int>(buffer.size()), &n);
+            SANE_Status s =
+                sane_read(handle_, buffer.data(), static_cast<SANE_Int>(buffer.size()), &n);
             if (s == SANE_STATUS_EOF)
                 break;
             if (s != SANE_STATUS_GOOD)
                 return s;
             raw.insert(raw.end(), buffer.begin(), buffer.begin() + n);
             if (progress)
-                progress({number, expected ? std::min(1.0, double(raw.size()) / double(expected)) : 0.0});
+                progress({number,
+                          expected ? std::min(1.0, double(raw.size()) / double(expected)) : 0.0});
         }
         page.width = p.pixels_per_line;
         page.height = static_cast<int>(raw.size() / std::max<std::size_t>(bpl, 1));
@@ -384,11 +398,13 @@ private:
 
     const SANE_Option_Descriptor* find(const char* option_name, SANE_Int* index = nullptr) {
         SANE_Int count = 0;
-        if (sane_control_option(handle_, 0, SANE_ACTION_GET_VALUE, &count, nullptr) != SANE_STATUS_GOOD)
+        if (sane_control_option(handle_, 0, SANE_ACTION_GET_VALUE, &count, nullptr) !=
+            SANE_STATUS_GOOD)
             return nullptr;
         for (SANE_Int i = 1; i < count; ++i) {
             const auto* d = sane_get_option_descriptor(handle_, i);
-            if (d && d->name && std::strcmp(d->name, option_name) == 0 && SANE_OPTION_IS_ACTIVE(d->cap)) {
+            if (d && d->name && std::strcmp(d->name, option_name) == 0 &&
+                SANE_OPTION_IS_ACTIVE(d->cap)) {
                 if (index)
                     *index = i;
                 return d;
@@ -419,7 +435,8 @@ private:
         std::vector<char> buffer(static_cast<std::size_t>(std::max<SANE_Int>(d->size, 1)) +
                                  std::strlen(value) + 1);
         std::strcpy(buffer.data(), value);
-        if (auto s = sane_control_option(handle_, index, SANE_ACTION_SET_VALUE, buffer.data(), nullptr);
+        if (auto s =
+                sane_control_option(handle_, index, SANE_ACTION_SET_VALUE, buffer.data(), nullptr);
             s != SANE_STATUS_GOOD)
             fail(s, std::string("setting ") + option_name + " to " + value);
     }
@@ -429,7 +446,8 @@ private:
         const auto* d = find(option_name, &index);
         if (!d)
             return;
-        SANE_Word w = d->type == SANE_TYPE_FIXED ? SANE_FIX(value) : static_cast<SANE_Word>(std::lround(value));
+        SANE_Word w = d->type == SANE_TYPE_FIXED ? SANE_FIX(value)
+                                                 : static_cast<SANE_Word>(std::lround(value));
         if (d->constraint_type == SANE_CONSTRAINT_RANGE) // clamp instead of failing on the edge
             w = std::clamp(w, d->constraint.range->min, d->constraint.range->max);
         SANE_Int info = 0;

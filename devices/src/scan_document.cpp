@@ -1,11 +1,9 @@
 // Page operations and the scan PDF (PoDoFo 0.9.8). The encoded page data goes into the image
 // XObject's stream unchanged: G4 strips as /CCITTFaxDecode (K -1, BlackIs1 false: leptonica's
 // 1 = black is G4's "black" run), JPEG files as /DCTDecode. The optional text layer is invisible
-// text (rendering mode 3) in tesseract's GlyphLessFont (its pdf.ttf), so Chinese and Latin words are
-// both searchable and copyable, exactly where they are on the image.
+// text (rendering mode 3) in tesseract's GlyphLessFont (its pdf.ttf), so Chinese and Latin words
+// are both searchable and copyable, exactly where they are on the image.
 #include "ow/devices/scan_document.h"
-
-#include <podofo/podofo.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +15,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iterator>
+#include <podofo/podofo.h>
 #include <sstream>
 #include <stdexcept>
 
@@ -70,8 +69,9 @@ void remove(std::vector<ScannedPage>& pages, std::size_t index) {
 std::vector<ScannedPage> interleave(std::vector<ScannedPage> fronts, std::vector<ScannedPage> backs,
                                     bool backs_reversed) {
     if (fronts.size() != backs.size())
-        throw std::out_of_range("manual duplex needs as many backs (" + std::to_string(backs.size()) +
-                                ") as fronts (" + std::to_string(fronts.size()) + ")");
+        throw std::out_of_range("manual duplex needs as many backs (" +
+                                std::to_string(backs.size()) + ") as fronts (" +
+                                std::to_string(fronts.size()) + ")");
     if (backs_reversed)
         std::reverse(backs.begin(), backs.end());
     std::vector<ScannedPage> out;
@@ -83,25 +83,32 @@ std::vector<ScannedPage> interleave(std::vector<ScannedPage> fronts, std::vector
     return out;
 }
 
-void interleave_in_place(std::vector<ScannedPage>& pages, std::size_t fronts_count, bool backs_reversed) {
-    if (fronts_count > pages.size())
-        throw std::out_of_range("more fronts than pages");
-    std::vector<ScannedPage> fronts(std::make_move_iterator(pages.begin()),
-                                    std::make_move_iterator(pages.begin() + static_cast<std::ptrdiff_t>(fronts_count)));
-    std::vector<ScannedPage> backs(std::make_move_iterator(pages.begin() + static_cast<std::ptrdiff_t>(fronts_count)),
-                                   std::make_move_iterator(pages.end()));
+void interleave_in_place(std::vector<ScannedPage>& pages, std::size_t fronts_count,
+                         bool backs_reversed) {
+    if (fronts_count * 2 != pages.size())
+        throw std::out_of_range("manual duplex needs as many backs as fronts (" +
+                                std::to_string(fronts_count) + " fronts in " +
+                                std::to_string(pages.size()) + " pages)");
+    std::vector<ScannedPage> fronts(
+        std::make_move_iterator(pages.begin()),
+        std::make_move_iterator(pages.begin() + static_cast<std::ptrdiff_t>(fronts_count)));
+    std::vector<ScannedPage> backs(
+        std::make_move_iterator(pages.begin() + static_cast<std::ptrdiff_t>(fronts_count)),
+        std::make_move_iterator(pages.end()));
     auto merged = interleave(std::move(fronts), std::move(backs), backs_reversed);
     pages = std::move(merged);
 }
 
-void assign(std::vector<ScannedPage>& pages, std::size_t first, std::size_t last, const std::string& material_key) {
+void assign(std::vector<ScannedPage>& pages, std::size_t first, std::size_t last,
+            const std::string& material_key) {
     check_index(pages, first);
     check_index(pages, last);
     for (std::size_t i = std::min(first, last); i <= std::max(first, last); ++i)
         pages[i].material_key = material_key;
 }
 
-std::map<std::string, std::vector<ScannedPage>> split_by_material(const std::vector<ScannedPage>& pages) {
+std::map<std::string, std::vector<ScannedPage>>
+split_by_material(const std::vector<ScannedPage>& pages) {
     std::map<std::string, std::vector<ScannedPage>> out;
     for (const auto& p : pages)
         out[p.material_key].push_back(p);
@@ -141,8 +148,9 @@ std::filesystem::path glyphless_font() {
     std::vector<std::filesystem::path> candidates;
     if (const char* prefix = std::getenv("TESSDATA_PREFIX"))
         candidates.push_back(std::filesystem::path(prefix) / "pdf.ttf");
-    for (const char* dir : {"/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
-                            "/usr/share/tessdata", "/usr/local/share/tessdata"})
+    for (const char* dir :
+         {"/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
+          "/usr/share/tessdata", "/usr/local/share/tessdata"})
         candidates.push_back(std::filesystem::path(dir) / "pdf.ttf");
     return find_first(candidates);
 }
@@ -209,7 +217,8 @@ public:
                 add_page(page);
             PdfInfo* info = doc_.GetInfo();
             if (!options_.title.empty())
-                info->SetTitle(PdfString(reinterpret_cast<const pdf_utf8*>(options_.title.c_str())));
+                info->SetTitle(
+                    PdfString(reinterpret_cast<const pdf_utf8*>(options_.title.c_str())));
             info->SetProducer(PdfString(options_.producer));
             info->SetCreator(PdfString(options_.producer));
             if (options_.pdfa)
@@ -217,9 +226,11 @@ public:
             PdfRefCountedBuffer buffer;
             PdfOutputDevice device(&buffer);
             doc_.Write(&device);
-            return std::vector<unsigned char>(buffer.GetBuffer(), buffer.GetBuffer() + device.GetLength());
+            return std::vector<unsigned char>(buffer.GetBuffer(),
+                                              buffer.GetBuffer() + device.GetLength());
         } catch (const PdfError& e) {
-            throw PipelineError(std::string("PDF writing failed: ") + PdfError::ErrorMessage(e.GetError()));
+            throw PipelineError(std::string("PDF writing failed: ") +
+                                PdfError::ErrorMessage(e.GetError()));
         }
     }
 
@@ -236,7 +247,8 @@ private:
                 "Rotate", PdfVariant(static_cast<pdf_int64>(90 * (scanned.quarter_turns % 4))));
 
         PdfImage image(&doc_, "Im");
-        image.SetImageColorSpace(e.components == 3 ? ePdfColorSpace_DeviceRGB : ePdfColorSpace_DeviceGray);
+        image.SetImageColorSpace(e.components == 3 ? ePdfColorSpace_DeviceRGB
+                                                   : ePdfColorSpace_DeviceGray);
         PdfDictionary& dict = image.GetObject()->GetDictionary();
         if (e.encoding == EncodedPage::Encoding::CcittG4) {
             dict.AddKey(PdfName::KeyFilter, PdfName("CCITTFaxDecode"));
@@ -249,26 +261,31 @@ private:
         } else {
             dict.AddKey(PdfName::KeyFilter, PdfName("DCTDecode"));
         }
-        PdfMemoryInputStream stream(reinterpret_cast<const char*>(e.data.data()), static_cast<pdf_long>(e.data.size()));
+        PdfMemoryInputStream stream(reinterpret_cast<const char*>(e.data.data()),
+                                    static_cast<pdf_long>(e.data.size()));
         image.SetImageDataRaw(static_cast<unsigned>(e.width), static_cast<unsigned>(e.height),
                               static_cast<unsigned>(e.bits_per_component), &stream);
-        page->AddResource(image.GetIdentifier(), image.GetObject()->Reference(), PdfName("XObject"));
+        page->AddResource(image.GetIdentifier(), image.GetObject()->Reference(),
+                          PdfName("XObject"));
 
         std::ostringstream content;
         content.imbue(std::locale::classic());
-        content << "q " << fmt(w_pt) << " 0 0 " << fmt(h_pt) << " 0 0 cm /" << image.GetIdentifier().GetName()
-                << " Do Q\n";
+        content << "q " << fmt(w_pt) << " 0 0 " << fmt(h_pt) << " 0 0 cm /"
+                << image.GetIdentifier().GetName() << " Do Q\n";
         if (options_.text_layer && scanned.ocr && !scanned.ocr->words.empty())
             write_text_layer(page, *scanned.ocr, w_pt, h_pt, content);
         const std::string text = content.str();
-        page->GetContentsForAppending()->GetStream()->Set(text.data(), static_cast<pdf_long>(text.size()));
+        page->GetContentsForAppending()->GetStream()->Set(text.data(),
+                                                          static_cast<pdf_long>(text.size()));
     }
 
-    void write_text_layer(PdfPage* page, const OcrResult& ocr, double w_pt, double h_pt, std::ostringstream& out) {
+    void write_text_layer(PdfPage* page, const OcrResult& ocr, double w_pt, double h_pt,
+                          std::ostringstream& out) {
         PdfObject* font = glyphless();
         page->AddResource(PdfName("FGlyphLess"), font->Reference(), PdfName("Font"));
         const double sx = ocr.image_width > 0 ? w_pt / ocr.image_width : 72.0 / ocr.resolution_dpi;
-        const double sy = ocr.image_height > 0 ? h_pt / ocr.image_height : 72.0 / ocr.resolution_dpi;
+        const double sy =
+            ocr.image_height > 0 ? h_pt / ocr.image_height : 72.0 / ocr.resolution_dpi;
         out << "BT 3 Tr\n";
         for (const auto& word : ocr.words) {
             auto [hex, units] = utf16_hex(word.text);
@@ -278,8 +295,9 @@ private:
             const double width = word.width * sx;
             // GlyphLessFont glyphs are 500/1000 em wide: stretch the word to its box.
             const double scale = 100.0 * width / (units * size * 0.5);
-            out << "/FGlyphLess " << fmt(size) << " Tf " << fmt(scale) << " Tz 1 0 0 1 " << fmt(word.x * sx) << ' '
-                << fmt(h_pt - (word.y + word.height) * sy) << " Tm <" << hex << "> Tj\n";
+            out << "/FGlyphLess " << fmt(size) << " Tf " << fmt(scale) << " Tz 1 0 0 1 "
+                << fmt(word.x * sx) << ' ' << fmt(h_pt - (word.y + word.height) * sy) << " Tm <"
+                << hex << "> Tj\n";
         }
         out << "ET\n";
     }
@@ -290,7 +308,8 @@ private:
         const auto path = glyphless_font();
         const auto ttf = read_binary(path);
         if (ttf.empty())
-            throw PipelineError("the OCR text layer needs tesseract's pdf.ttf (package tesseract-ocr)");
+            throw PipelineError(
+                "the OCR text layer needs tesseract's pdf.ttf (package tesseract-ocr)");
         auto& objects = doc_.GetObjects();
         PdfObject* file = objects.CreateObject();
         file->GetStream()->Set(ttf.data(), static_cast<pdf_long>(ttf.size()));
@@ -332,12 +351,13 @@ private:
         c.AddKey("CIDToGIDMap", cid_to_gid->Reference());
 
         PdfObject* to_unicode = objects.CreateObject();
-        const std::string cmap = "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-                                 "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-                                 "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-                                 "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
-                                 "1 beginbfrange\n<0000> <FFFF> <0000>\nendbfrange\n"
-                                 "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
+        const std::string cmap =
+            "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+            "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+            "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
+            "1 beginbfrange\n<0000> <FFFF> <0000>\nendbfrange\n"
+            "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
         to_unicode->GetStream()->Set(cmap.data(), static_cast<pdf_long>(cmap.size()));
 
         glyphless_font_ = objects.CreateObject("Font");
@@ -412,16 +432,19 @@ private:
             << "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
             << "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
             << "<rdf:Description rdf:about=\"\" xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">"
-            << "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance></rdf:Description>\n"
+            << "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance></"
+               "rdf:Description>\n"
             << "<rdf:Description rdf:about=\"\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">"
             << "<xmp:CreateDate>" << date << "</xmp:CreateDate><xmp:ModifyDate>" << date
             << "</xmp:ModifyDate><xmp:CreatorTool>" << xml_escape(options_.producer)
             << "</xmp:CreatorTool></rdf:Description>\n"
             << "<rdf:Description rdf:about=\"\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">"
-            << "<pdf:Producer>" << xml_escape(options_.producer) << "</pdf:Producer></rdf:Description>\n";
+            << "<pdf:Producer>" << xml_escape(options_.producer)
+            << "</pdf:Producer></rdf:Description>\n";
         if (!options_.title.empty())
             xmp << "<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
-                << "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">" << xml_escape(options_.title)
+                << "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">"
+                << xml_escape(options_.title)
                 << "</rdf:li></rdf:Alt></dc:title></rdf:Description>\n";
         xmp << "</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>";
         const std::string packet = xmp.str();
@@ -440,7 +463,8 @@ private:
 
 } // namespace
 
-std::vector<unsigned char> write_pdf(const std::vector<ScannedPage>& pages, const PdfOptions& options) {
+std::vector<unsigned char> write_pdf(const std::vector<ScannedPage>& pages,
+                                     const PdfOptions& options) {
     return ScanPdfWriter(options).write(pages);
 }
 

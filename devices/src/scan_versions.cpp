@@ -1,21 +1,21 @@
 // Versions of the libraries behind scanning, for `onewindow-cli doctor` and Settings.
 #include "ow/devices/scanner.h"
 
+#include <cstdio>
+#include <jpeglib.h>
 #include <leptonica/allheaders.h>
 #include <podofo/podofo.h>
 #include <sane/sane.h>
 #include <tesseract/baseapi.h>
 #include <tiffio.h>
 
-#include <cstdio>
-#include <jpeglib.h>
-
 namespace ow::devices {
 
 std::vector<std::pair<std::string, std::string>> scan_library_versions() {
     std::vector<std::pair<std::string, std::string>> out;
     char sane[32];
-    std::snprintf(sane, sizeof sane, "%d.%d (frontend API)", SANE_CURRENT_MAJOR, SANE_CURRENT_MINOR);
+    std::snprintf(sane, sizeof sane, "%d.%d (frontend API)", SANE_CURRENT_MAJOR,
+                  SANE_CURRENT_MINOR);
     out.emplace_back("SANE", sane);
     char* lept = getLeptonicaVersion();
     out.emplace_back("leptonica", lept ? lept : "?");

@@ -13,7 +13,7 @@ namespace ow::devices {
 class PageImage;
 
 struct OcrWord {
-    std::string text; // UTF-8
+    std::string text;                        // UTF-8
     int x = 0, y = 0, width = 0, height = 0; // pixels, top-left origin
     float confidence = 0;
 };
@@ -27,7 +27,8 @@ struct OcrResult {
 class OcrEngine {
 public:
     // languages: tesseract's "chi_sim+eng"; tessdata: "" = the installed default.
-    explicit OcrEngine(const std::string& languages = "chi_sim+eng", const std::string& tessdata = "");
+    explicit OcrEngine(const std::string& languages = "chi_sim+eng",
+                       const std::string& tessdata = "");
     ~OcrEngine();
     OcrEngine(const OcrEngine&) = delete;
     OcrEngine& operator=(const OcrEngine&) = delete;

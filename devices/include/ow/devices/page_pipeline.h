@@ -1,7 +1,8 @@
 // The page pipeline (leptonica): from what the scanner delivered to a compact, legible page image.
 // Deskew, blank-page detection, crop, quarter-turn rotation, adaptive binarisation (Sauvola) for
-// text pages; then encoding without loss of what matters: bilevel pages as CCITT G4, grey and colour
-// as JPEG at a chosen quality. Everything stays in memory: no temporary image file is written.
+// text pages; then encoding without loss of what matters: bilevel pages as CCITT G4, grey and
+// colour as JPEG at a chosen quality. Everything stays in memory: no temporary image file is
+// written.
 #pragma once
 
 #include "ow/devices/scanner.h"
@@ -53,7 +54,10 @@ struct PipelineOptions {
     bool crop_to_content = false; // trims the scanner's dark border and empty margins
     int quarter_turns = 0;        // clockwise
     int jpeg_quality = 50;
-    double blank_ink_fraction = 0.0008; // pages with less ink (after despeckling) are blank
+    // Grey/colour documents: paper becomes white (sensor noise and paper grain are most of a JPEG's
+    // size); off for photos.
+    bool whiten_background = true;
+    double blank_ink_fraction = 0.0001; // pages with less ink (after despeckling) are blank
 };
 PipelineOptions preset(const std::string& name); // "text", "gray", "color", "photo"
 
@@ -75,6 +79,9 @@ PageImage rotate_quarter_turns(const PageImage& image, int quarter_turns);
 PageImage crop(const PageImage& image, int x, int y, int width, int height);
 PageImage crop_to_content(const PageImage& image, double margin_mm = 5.0);
 PageImage to_gray(const PageImage& image);
+// Auto levels for documents: the paper tone (and the noise on it) becomes white, the core of the
+// strokes black, the levels between are stretched linearly.
+PageImage whiten_background(const PageImage& image);
 // Adaptive (Sauvola, local windows of about 4 mm) binarisation of a grey or colour page.
 PageImage binarize(const PageImage& image);
 

@@ -40,19 +40,21 @@ void interleave_in_place(std::vector<ScannedPage>& pages, std::size_t fronts_cou
 void assign(std::vector<ScannedPage>& pages, std::size_t first, std::size_t last,
             const std::string& material_key);
 // Groups the pages by material, each group keeping the batch order; unassigned pages under "".
-std::map<std::string, std::vector<ScannedPage>> split_by_material(const std::vector<ScannedPage>& pages);
+std::map<std::string, std::vector<ScannedPage>>
+split_by_material(const std::vector<ScannedPage>& pages);
 } // namespace page_ops
 
 struct PdfOptions {
-    bool pdfa = false;       // PDF/A-2b: XMP metadata, sRGB OutputIntent, document ID
-    bool text_layer = true;  // write the invisible OCR text where a page has it
-    std::string title;       // document info and XMP dc:title
+    bool pdfa = false;      // PDF/A-2b: XMP metadata, sRGB OutputIntent, document ID
+    bool text_layer = true; // write the invisible OCR text where a page has it
+    std::string title;      // document info and XMP dc:title
     std::string producer = "OneWindow";
     // sRGB ICC profile for the OutputIntent; default: Debian's icc-profiles-free sRGB.icc.
     std::string icc_profile_path;
 };
 
 // The PDF, in memory. Throws PipelineError when there are no pages or an encoding is malformed.
-std::vector<unsigned char> write_pdf(const std::vector<ScannedPage>& pages, const PdfOptions& options);
+std::vector<unsigned char> write_pdf(const std::vector<ScannedPage>& pages,
+                                     const PdfOptions& options);
 
 } // namespace ow::devices
