@@ -5,11 +5,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <sane/sane.h>
 #include <sane/saneopts.h>
+#include <thread>
 
 namespace ow::devices {
 
@@ -290,6 +293,110 @@ public:
         set_number(SANE_NAME_SCAN_TL_Y, area.top_mm);
         set_number(SANE_NAME_SCAN_BR_X, area.left_mm + area.width_mm);
         set_number(SANE_NAME_SCAN_BR_Y, area.top_mm + area.height_mm);
+        for (const auto& [option, value] : settings.device_options)
+            set_option(option, value);
+    }
+
+    std::vector<ScanOption> options() override {
+        std::vector<ScanOption> out;
+        SANE_Int count = 0;
+        if (sane_control_option(handle_, 0, SANE_ACTION_GET_VALUE, &count, nullptr) !=
+            SANE_STATUS_GOOD)
+            return out;
+        for (SANE_Int i = 1; i < count; ++i) {
+            const auto* d = sane_get_option_descriptor(handle_, i);
+            if (!d || !SANE_OPTION_IS_ACTIVE(d->cap))
+                continue;
+            ScanOption o;
+            o.name = d->name ? d->name : "";
+            o.title = d->title ? d->title : "";
+            o.settable = SANE_OPTION_IS_SETTABLE(d->cap);
+            switch (d->type) {
+            case SANE_TYPE_BOOL:
+                o.type = "bool";
+                break;
+            case SANE_TYPE_INT:
+                o.type = "int";
+                break;
+            case SANE_TYPE_FIXED:
+                o.type = "fixed";
+                break;
+            case SANE_TYPE_STRING:
+                o.type = "string";
+                break;
+            case SANE_TYPE_BUTTON:
+                o.type = "button";
+                break;
+            default:
+                o.type = "group";
+                break;
+            }
+            if (d->constraint_type == SANE_CONSTRAINT_STRING_LIST) {
+                for (const SANE_String_Const* c = d->constraint.string_list; *c; ++c)
+                    o.choices.emplace_back(*c);
+            } else if (d->constraint_type == SANE_CONSTRAINT_WORD_LIST) {
+                for (int k = 1; k <= d->constraint.word_list[0]; ++k)
+                    o.choices.push_back(format_word(d, d->constraint.word_list[k]));
+            } else if (d->constraint_type == SANE_CONSTRAINT_RANGE) {
+                o.choices.push_back(format_word(d, d->constraint.range->min) + ".." +
+                                    format_word(d, d->constraint.range->max));
+            }
+            if (SANE_OPTION_IS_ACTIVE(d->cap) && (d->cap & SANE_CAP_SOFT_DETECT) && d->size > 0 &&
+                d->type != SANE_TYPE_BUTTON && d->type != SANE_TYPE_GROUP) {
+                std::vector<SANE_Word> buffer(
+                    static_cast<std::size_t>(d->size) / sizeof(SANE_Word) + 2, 0);
+                if (sane_control_option(handle_, i, SANE_ACTION_GET_VALUE, buffer.data(),
+                                        nullptr) == SANE_STATUS_GOOD) {
+                    if (d->type == SANE_TYPE_STRING)
+                        o.value = reinterpret_cast<const char*>(buffer.data());
+                    else if (d->type == SANE_TYPE_BOOL)
+                        o.value = buffer[0] ? "yes" : "no";
+                    else
+                        o.value = format_word(d, buffer[0]);
+                }
+            }
+            out.push_back(std::move(o));
+        }
+        return out;
+    }
+
+    void set_option(const std::string& option, const std::string& value) override {
+        SANE_Int index = 0;
+        const auto* d = find(option.c_str(), &index);
+        if (!d || !SANE_OPTION_IS_SETTABLE(d->cap))
+            throw ScanError(ScanErrorKind::Invalid,
+                            "no settable option '" + option + "' on " + name_);
+        switch (d->type) {
+        case SANE_TYPE_STRING:
+            set_string(option.c_str(), value.c_str());
+            return;
+        case SANE_TYPE_BOOL: {
+            SANE_Bool b = (value == "yes" || value == "true" || value == "1" || value == "on")
+                              ? SANE_TRUE
+                              : SANE_FALSE;
+            if (auto s = sane_control_option(handle_, index, SANE_ACTION_SET_VALUE, &b, nullptr);
+                s != SANE_STATUS_GOOD)
+                fail(s, "setting " + option);
+            return;
+        }
+        case SANE_TYPE_INT:
+        case SANE_TYPE_FIXED:
+            try {
+                set_number(option.c_str(), std::stod(value));
+            } catch (const std::invalid_argument&) {
+                throw ScanError(ScanErrorKind::Invalid,
+                                option + " needs a number, not '" + value + "'");
+            }
+            return;
+        case SANE_TYPE_BUTTON:
+            if (auto s =
+                    sane_control_option(handle_, index, SANE_ACTION_SET_VALUE, nullptr, nullptr);
+                s != SANE_STATUS_GOOD)
+                fail(s, "pressing " + option);
+            return;
+        default:
+            throw ScanError(ScanErrorKind::Invalid, "option '" + option + "' cannot be set");
+        }
     }
 
     ScanBatch scan(const ProgressFn& progress, const PageFn& on_page,
@@ -317,6 +424,8 @@ public:
             RawPage page;
             auto read = read_page(page, static_cast<int>(batch.pages.size()) + 1, progress, cancel);
             if (read != SANE_STATUS_GOOD) {
+                if (read != SANE_STATUS_CANCELLED)
+                    settle_before_cancel();
                 sane_cancel(handle_);
                 batch.error = kind_of(read);
                 batch.error_detail = std::string("sane_read: ") + sane_strstatus(read);
@@ -396,6 +505,14 @@ private:
         return SANE_STATUS_GOOD;
     }
 
+    // Backends built on sanei_thread cancel their reader thread asynchronously; cancelling while
+    // that thread is still starting up (inside malloc) deadlocks glibc's allocator. An error from
+    // sane_read right after sane_start is exactly that moment, so give the reader time to reach
+    // its blocking write before cancelling. Only on the error path; a normal page never waits.
+    static void settle_before_cancel() {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+
     const SANE_Option_Descriptor* find(const char* option_name, SANE_Int* index = nullptr) {
         SANE_Int count = 0;
         if (sane_control_option(handle_, 0, SANE_ACTION_GET_VALUE, &count, nullptr) !=
@@ -411,6 +528,15 @@ private:
             }
         }
         return nullptr;
+    }
+
+    static std::string format_word(const SANE_Option_Descriptor* d, SANE_Word w) {
+        if (d->type == SANE_TYPE_FIXED) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%g", SANE_UNFIX(w));
+            return buf;
+        }
+        return std::to_string(w);
     }
 
     static double fixed_or_int(const SANE_Option_Descriptor* d, SANE_Word w) {

@@ -43,6 +43,18 @@ struct ScanSettings {
     int resolution_dpi = 300;
     std::optional<ScanArea> area; // unset = the whole glass (clamped to the device)
     int max_pages = 0;            // ADF: 0 = until the feeder is empty
+    // Device-specific options by their driver name, applied after the settings above
+    // (e.g. a vendor's "swdeskew", or the SANE test device's "test-picture" = "Grid").
+    std::vector<std::pair<std::string, std::string>> device_options;
+};
+
+// One option as the driver describes it, with its current value as text.
+struct ScanOption {
+    std::string name, title;
+    std::string type; // "bool", "int", "fixed", "string", "button", "group"
+    std::string value;
+    std::vector<std::string> choices; // for string lists and word lists; "min..max" for ranges
+    bool settable = false;
 };
 
 // What a device offers, read from its option descriptors.
@@ -109,6 +121,10 @@ public:
     virtual const std::string& name() const = 0;
     virtual ScannerCapabilities capabilities() = 0;
     virtual void apply(const ScanSettings& settings) = 0;
+    // Every option the driver offers (for an options dialog and `scan --options`).
+    virtual std::vector<ScanOption> options() = 0;
+    // Sets one option by name from text ("yes"/"no" for booleans). Throws ScanError(Invalid).
+    virtual void set_option(const std::string& name, const std::string& value) = 0;
     // Called on the scanning thread, after each chunk of data and with each finished page.
     using ProgressFn = std::function<void(const ScanProgress&)>;
     using PageFn = std::function<void(const RawPage&)>;
