@@ -202,3 +202,56 @@ BOOST_AUTO_TEST_CASE(rotation_is_a_page_attribute_without_re_encoding) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#include "ow/core/scan_presenter.h"
+
+BOOST_AUTO_TEST_SUITE(presenter)
+
+BOOST_AUTO_TEST_CASE(scan_panel_state_and_page_operations) {
+    ow::core::ScanPresenter p({{"mat.id_card", "身份证"}, {"mat.license", "营业执照"}}, "person",
+                              "11010519491231002X", "王芳");
+    BOOST_TEST(p.presets().size() == 4u);
+    auto request = p.begin("test:0", "text", "adf", 300, false);
+    BOOST_TEST(p.busy());
+    BOOST_TEST(!p.can_scan());
+    BOOST_TEST((request.settings.source == ScanSource::Adf));
+    BOOST_TEST((request.pipeline.kind == PageKind::Bilevel));
+    for (int i = 0; i < 4; ++i) {
+        ScannedPage page;
+        page.encoded.width = i + 1; // tells the pages apart
+        p.on_page(page);
+    }
+    BOOST_TEST(!p.rotate(0, 1)); // not while scanning
+    ow::core::ScanOutcome outcome;
+    p.on_finished(outcome);
+    BOOST_TEST(!p.busy());
+    BOOST_TEST(p.finish_blocker() == "Assign every page to a material.");
+    BOOST_TEST(p.interleave()); // fronts 1,2 backs 4,3 → 1,3,2,4
+    BOOST_TEST(p.pages()[1].encoded.width == 4);
+    BOOST_TEST(p.rotate(1, 1));
+    BOOST_TEST(p.move(3, 0));
+    BOOST_TEST(p.remove(0));
+    BOOST_TEST(!p.remove(7));
+    BOOST_TEST(p.assign(0, 1, "mat.id_card"));
+    BOOST_TEST(!p.assign(0, 1, "mat.unknown"));
+    BOOST_TEST(!p.can_finish());
+    BOOST_TEST(p.assign(2, 2, "mat.license"));
+    BOOST_TEST(p.can_finish());
+    auto attachments = p.attachments("N1", true);
+    BOOST_TEST(attachments.size() == 2u);
+
+    // An OCR'd page with another person's number: the warning must be acknowledged.
+    ScannedPage read;
+    read.ocr = OcrResult{};
+    read.ocr->text = "姓名 李娜\n公民身份号码 110105198506154568\n";
+    read.material_key = "mat.id_card";
+    p.on_page(read);
+    BOOST_REQUIRE(p.review().has_value());
+    BOOST_TEST(p.review()->needs_acknowledgement());
+    BOOST_TEST(!p.can_finish());
+    p.acknowledge(true);
+    BOOST_TEST(p.can_finish());
+    BOOST_TEST(p.attachments("N1", false).front().review_acknowledged);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
