@@ -7,6 +7,7 @@
 #include "ow/core/reference_data.h"
 #include "ow/core/user_service.h"
 #include "ow/forms/catalog.h"
+#include "scan_panel.h"
 #include "translate.h"
 
 #include <wx/button.h>
@@ -90,6 +91,11 @@ public:
                 button->Bind(wxEVT_BUTTON, [this, decision](wxCommandEvent&) { decide(decision); });
             }
             top->Add(bar, 0, wxTOP, 8);
+        } else if (session_.may(ow::core::Permission::Intake)) {
+            auto* scan = new wxButton(this, wxID_ANY, _("&Scan materials…"));
+            scan->SetName("cases_scan");
+            scan->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { scan_materials(); });
+            top->Add(scan, 0, wxTOP, 8);
         }
         SetSizer(top);
     }
@@ -114,6 +120,26 @@ public:
     }
 
 private:
+    void scan_materials() {
+        long row = list_->GetNextItem(-1, wxLIST_NEXT_ALL, wxLIST_STATE_SELECTED);
+        if (row < 0) {
+            wxMessageBox(_("Select a case first."), _("Scan materials"), wxOK, this);
+            return;
+        }
+        ow::core::CaseService cases(session_);
+        auto c = cases.find(list_->GetItemText(row).utf8_string());
+        if (!c)
+            return;
+        std::vector<ow::core::MaterialChoice> materials;
+        for (const auto& m : cases.materials(c->id))
+            if (m.status != "e-license" && m.status != "not-applicable")
+                materials.push_back({m.key, m.name});
+        ScanDialog dialog(this, session_, materials, c->applicant_kind, c->applicant_id,
+                          c->applicant_name, c->case_number);
+        dialog.ShowModal();
+        refresh();
+    }
+
     void decide(ow::core::Decision decision) {
         long row = list_->GetNextItem(-1, wxLIST_NEXT_ALL, wxLIST_STATE_SELECTED);
         if (row < 0) {
