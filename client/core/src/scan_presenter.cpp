@@ -1,5 +1,7 @@
 #include "ow/core/scan_presenter.h"
 
+#include "ow/core/error.h"
+
 #include <algorithm>
 
 namespace ow::core {
@@ -124,13 +126,13 @@ void ScanPresenter::update_review() {
 
 std::string ScanPresenter::finish_blocker() const {
     if (busy_)
-        return "Wait for the scan to finish.";
+        return N_("Wait for the scan to finish.");
     if (pages_.empty())
-        return "Scan at least one page.";
+        return N_("Scan at least one page.");
     if (std::any_of(pages_.begin(), pages_.end(), [](const devices::ScannedPage& p) { return p.material_key.empty(); }))
-        return "Assign every page to a material.";
+        return N_("Assign every page to a material.");
     if (review_ && review_->needs_acknowledgement() && !acknowledged_)
-        return "The OCR pre-review found a mismatch: check the material and acknowledge the warning.";
+        return N_("The OCR pre-review found a mismatch: check the material and acknowledge the warning.");
     return "";
 }
 
