@@ -50,14 +50,19 @@ struct Column {
 class Page {
 public:
     Page(const CaseDocument& doc, const RenderOptions& options, std::string& out)
-        : doc_(doc), out_(out) {
-        surface_ =
-            cairo_pdf_surface_create_for_stream(append_to_string, &out_, kPageWidth, kPageHeight);
-        cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_TITLE,
-                                       document_title(doc.kind));
-        cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_SUBJECT,
-                                       doc.case_number.c_str());
-        cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_CREATOR, "OneWindow");
+        : doc_(doc), out_(out), image_dpi_(options.image_dpi) {
+        if (image_dpi_ > 0) {
+            // The preview: every page on one unbounded recording, rasterised at finish().
+            surface_ = cairo_recording_surface_create(CAIRO_CONTENT_COLOR, nullptr);
+        } else {
+            surface_ = cairo_pdf_surface_create_for_stream(append_to_string, &out_, kPageWidth,
+                                                           kPageHeight);
+            cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_TITLE,
+                                           document_title(doc.kind));
+            cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_SUBJECT,
+                                           doc.case_number.c_str());
+            cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_CREATOR, "OneWindow");
+        }
         cr_ = cairo_create(surface_);
         ctx_ = pango_cairo_create_context(cr_);
         pango_cairo_context_set_resolution(ctx_, 72);
@@ -172,6 +177,8 @@ public:
 
     std::string finish() {
         footer();
+        if (image_dpi_ > 0)
+            return rasterise();
         cairo_show_page(cr_);
         cairo_surface_finish(surface_);
         const auto st = cairo_surface_status(surface_);
@@ -184,9 +191,42 @@ public:
     }
 
 private:
+    static constexpr double kPreviewGap = 12; // between pages in the preview, in points
+
+    std::string rasterise() {
+        const double scale = image_dpi_ / 72.0;
+        const double height = page_ * (kPageHeight + kPreviewGap) - kPreviewGap;
+        cairo_surface_t* image = cairo_image_surface_create(
+            CAIRO_FORMAT_RGB24, static_cast<int>(kPageWidth * scale + 0.5),
+            static_cast<int>(height * scale + 0.5));
+        cairo_t* cr = cairo_create(image);
+        cairo_set_source_rgb(cr, 0.55, 0.55, 0.55); // the gap between pages
+        cairo_paint(cr);
+        cairo_scale(cr, scale, scale);
+        cairo_set_source_surface(cr, surface_, 0, 0);
+        cairo_paint(cr);
+        cairo_destroy(cr);
+        const auto st = cairo_surface_write_to_png_stream(image, append_to_string, &out_);
+        cairo_surface_destroy(image);
+        if (st != CAIRO_STATUS_SUCCESS) {
+            throw FormsError(
+                FormsErrorCode::Render, N_("Rendering the {document} failed: {detail}."),
+                {{"document", document_title(doc_.kind)}, {"detail", cairo_status_to_string(st)}});
+        }
+        return out_;
+    }
+
     void begin_page() {
         ++page_;
         y_ = kMargin;
+        if (image_dpi_ > 0) {
+            // The preview's page: white paper below the previous one.
+            cairo_identity_matrix(cr_);
+            cairo_translate(cr_, 0, (page_ - 1) * (kPageHeight + kPreviewGap));
+            cairo_set_source_rgb(cr_, 1, 1, 1);
+            cairo_rectangle(cr_, 0, 0, kPageWidth, kPageHeight);
+            cairo_fill(cr_);
+        }
         // Header: center name, QR code with the case number under it.
         qr(kPageWidth - kMargin - kQrSize, kMargin - 20);
         text("办件编号：" + doc_.case_number, kPageWidth - kMargin - 190,
@@ -210,7 +250,8 @@ private:
 
     void next_page() {
         footer();
-        cairo_show_page(cr_);
+        if (image_dpi_ <= 0)
+            cairo_show_page(cr_);
         begin_page();
     }
 
@@ -254,6 +295,7 @@ private:
 
     const CaseDocument& doc_;
     std::string& out_;
+    double image_dpi_ = 0;
     cairo_surface_t* surface_ = nullptr;
     cairo_t* cr_ = nullptr;
     PangoContext* ctx_ = nullptr;
@@ -504,6 +546,15 @@ std::string render_document(const CaseDocument& doc, const RenderOptions& option
         return render_refusal(doc, options);
     }
     return {};
+}
+
+std::string render_document_preview(const CaseDocument& doc, double dpi, RenderOptions options) {
+    if (!(dpi > 0 && dpi <= 600)) {
+        throw FormsError(FormsErrorCode::InvalidArgument,
+                         N_("A preview resolution between 1 and 600 dpi is needed."));
+    }
+    options.image_dpi = dpi;
+    return render_document(doc, options);
 }
 
 void render_document_to_file(const CaseDocument& doc, const std::filesystem::path& path,

@@ -34,7 +34,11 @@ IntakeAssessment assess_intake(const MergedForm& form, const nlohmann::json& val
         }
         const bool present =
             status == MaterialStatus::Received || status == MaterialStatus::ELicense;
-        if (!present) {
+        if (status == MaterialStatus::Deferred &&
+            m.material.necessity_kind == Necessity::Deferrable) {
+            // The clerk accepted it to follow (容缺后补), which the catalog allows.
+            a.deferred.push_back(&m);
+        } else if (!present) {
             switch (m.material.necessity_kind) {
             case Necessity::Required:
                 status = MaterialStatus::Missing;

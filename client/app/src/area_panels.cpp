@@ -5,13 +5,20 @@
 #include "ow/core/case_service.h"
 #include "ow/core/doctor.h"
 #include "ow/core/reference_data.h"
+#include "ow/core/sync_engine.h"
 #include "ow/core/user_service.h"
+#include "ow/core/util.h"
 #include "ow/forms/catalog.h"
 #include "scan_panel.h"
 #include "translate.h"
 
+#include <atomic>
+#include <optional>
+#include <thread>
 #include <wx/button.h>
 #include <wx/choice.h>
+#include <wx/filepicker.h>
+#include <wx/gauge.h>
 #include <wx/listctrl.h>
 #include <wx/msgdlg.h>
 #include <wx/sizer.h>
@@ -55,6 +62,10 @@ wxString state_label(const std::string& state) {
         return _("returned for correction");
     if (state == "refused")
         return _("refused");
+    if (state == "completed")
+        return _("concluded on the spot");
+    if (state == "refused-at-intake")
+        return _("not accepted (refusal notice)");
     return utf8(state);
 }
 
@@ -225,23 +236,233 @@ public:
     SyncPanel(wxWindow* parent, ow::core::Session& session) : AreaPanel(parent, session) {
         auto* top = new wxBoxSizer(wxVERTICAL);
         top->Add(heading(this, _("Sync")), 0, wxBOTTOM, 12);
+        status_ = new wxStaticText(this, wxID_ANY, "");
+        status_->SetName("sync_status");
+        top->Add(status_, 0, wxBOTTOM, 4);
         pending_ = new wxStaticText(this, wxID_ANY, "");
         pending_->SetName("sync_pending");
         top->Add(pending_, 0, wxBOTTOM, 8);
+
+        auto* row = new wxBoxSizer(wxHORIZONTAL);
+        sync_now_ = new wxButton(this, wxID_ANY, _("Sync now"));
+        sync_now_->SetName("sync_now");
+        row->Add(sync_now_, 0, wxRIGHT, 8);
+        gauge_ = new wxGauge(this, wxID_ANY, 1000, wxDefaultPosition, wxSize(240, -1));
+        gauge_->SetName("sync_gauge");
+        row->Add(gauge_, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, 8);
+        progress_ = new wxStaticText(this, wxID_ANY, "");
+        progress_->SetName("sync_progress");
+        row->Add(progress_, 1, wxALIGN_CENTER_VERTICAL);
+        top->Add(row, 0, wxEXPAND | wxBOTTOM, 8);
+        result_ = new wxStaticText(this, wxID_ANY, "");
+        result_->SetName("sync_result");
+        top->Add(result_, 0, wxBOTTOM, 8);
+
         top->Add(new wxStaticText(this, wxID_ANY,
-                                  _("Changes wait safely in the encrypted outbox until this "
-                                    "workstation is enrolled with the service center's server.")),
-                 0);
+                                  _("Outbox: changes not yet applied by the server (pending, "
+                                    "conflicts and dead letters)")),
+                 0, wxBOTTOM, 4);
+        outbox_ = report_list(
+            this, "sync_outbox",
+            {_("State"), _("Kind"), _("Operation"), _("Attempts"), _("Error"), _("Created")});
+        top->Add(outbox_, 1, wxEXPAND | wxBOTTOM, 4);
+        auto* actions = new wxBoxSizer(wxHORIZONTAL);
+        retry_ = new wxButton(this, wxID_ANY, _("Retry"));
+        retry_->SetName("sync_retry");
+        actions->Add(retry_, 0, wxRIGHT, 8);
+        top->Add(actions, 0, wxBOTTOM, 12);
+
+        if (session_.may(ow::core::Permission::ChangeSettings)) {
+            top->Add(new wxStaticText(this, wxID_ANY, _("Server and enrolment")), 0, wxBOTTOM, 4);
+            auto* grid = new wxFlexGridSizer(2, 6, 8);
+            grid->AddGrowableCol(1);
+            grid->Add(new wxStaticText(this, wxID_ANY, _("Server address:")), 0,
+                      wxALIGN_CENTER_VERTICAL);
+            url_ = new wxTextCtrl(this, wxID_ANY, "");
+            url_->SetName("sync_url");
+            grid->Add(url_, 1, wxEXPAND);
+            grid->Add(new wxStaticText(this, wxID_ANY, _("CA certificate (PEM):")), 0,
+                      wxALIGN_CENTER_VERTICAL);
+            ca_ = new wxFilePickerCtrl(this, wxID_ANY, "", _("CA certificate"),
+                                       "PEM (*.pem;*.crt)|*.pem;*.crt|*|*");
+            ca_->SetName("sync_ca");
+            grid->Add(ca_, 1, wxEXPAND);
+            grid->Add(new wxStaticText(this, wxID_ANY, _("One-time code:")), 0,
+                      wxALIGN_CENTER_VERTICAL);
+            code_ = new wxTextCtrl(this, wxID_ANY, "");
+            code_->SetName("sync_code");
+            grid->Add(code_, 1, wxEXPAND);
+            top->Add(grid, 0, wxEXPAND | wxBOTTOM, 4);
+            enroll_ = new wxButton(this, wxID_ANY, _("Save and enrol"));
+            enroll_->SetName("sync_enroll");
+            top->Add(enroll_, 0);
+            enroll_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { enroll(); });
+        }
         SetSizer(top);
+        sync_now_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { start_sync(); });
+        retry_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { retry_selected(); });
     }
+
+    ~SyncPanel() override {
+        if (worker_.joinable()) {
+            cancel_ = true;
+            worker_.join();
+        }
+    }
+
     void refresh() override {
+        if (running_)
+            return; // the worker owns the engine's connection; the list refreshes when it ends
+        auto status = ow::core::read_sync_status(session_);
+        if (!status.configured)
+            status_->SetLabel(_("No server configured: an administrator sets it below."));
+        else if (!status.enrolled)
+            status_->SetLabel(
+                wxString::Format(_("Server %s: not enrolled yet."), utf8(status.server_url)));
+        else
+            status_->SetLabel(wxString::Format(
+                _("Server %s, workstation %s: %s. Last success: %s"), utf8(status.server_url),
+                utf8(status.workstation_id), status.online ? _("online") : _("offline"),
+                status.last_success_at.empty() ? _("never") : utf8(status.last_success_at)));
         pending_->SetLabel(wxString::Format(
-            _("Changes waiting to be sent: %lld"),
-            static_cast<long long>(ow::core::CaseService(session_).pending_outbox())));
+            _("Changes waiting to be sent: %lld (conflicts: %lld, dead letters: %lld)"),
+            static_cast<long long>(status.pending), static_cast<long long>(status.conflicts),
+            static_cast<long long>(status.dead)));
+        if (url_ && url_->IsEmpty())
+            url_->ChangeValue(utf8(status.server_url));
+        sync_now_->Enable(status.enrolled);
+        entries_ = ow::core::OutboxAdmin(session_).list();
+        outbox_->DeleteAllItems();
+        long i = 0;
+        for (const auto& e : entries_) {
+            outbox_->InsertItem(i, utf8(e.state));
+            outbox_->SetItem(i, 1, utf8(e.entity_kind));
+            outbox_->SetItem(i, 2, utf8(e.operation));
+            outbox_->SetItem(i, 3, wxString::Format("%d", e.attempts));
+            outbox_->SetItem(i, 4, utf8(e.last_error));
+            outbox_->SetItem(i, 5, utf8(e.created_at));
+            ++i;
+        }
     }
 
 private:
-    wxStaticText* pending_;
+    // The run happens on a worker thread with the engine's own cache connection; every widget
+    // update goes back to the GUI thread through CallAfter.
+    void start_sync() {
+        if (running_)
+            return;
+        try {
+            engine_ = std::make_unique<ow::core::SyncEngine>(session_);
+        } catch (const ow::core::CoreError& e) {
+            show_error(e);
+            return;
+        }
+        if (worker_.joinable())
+            worker_.join();
+        running_ = true;
+        cancel_ = false;
+        sync_now_->Disable();
+        result_->SetLabel("");
+        worker_ = std::thread([this] {
+            ow::core::SyncReport report;
+            std::optional<ow::core::UiMessage> error;
+            try {
+                report = engine_->run(
+                    [this](const ow::core::SyncProgress& p) {
+                        CallAfter([this, p] { show_progress(p); });
+                    },
+                    &cancel_);
+            } catch (const ow::core::CoreError& e) {
+                error = ow::core::UiMessage::from(e);
+            } catch (const std::exception& e) {
+                error = ow::core::UiMessage{e.what(), {}};
+            }
+            CallAfter([this, report, error] { finished(report, error); });
+        });
+    }
+
+    void show_progress(const ow::core::SyncProgress& p) {
+        progress_->SetLabel(wxString::Format(
+            _("%s: %lld of %lld items, %lld of %lld bytes"), tr(p.phase),
+            static_cast<long long>(p.items_done), static_cast<long long>(p.items_total),
+            static_cast<long long>(p.bytes_done), static_cast<long long>(p.bytes_total)));
+        if (p.bytes_total > 0)
+            gauge_->SetValue(static_cast<int>(1000 * p.bytes_done / p.bytes_total));
+        else if (p.items_total > 0)
+            gauge_->SetValue(static_cast<int>(1000 * p.items_done / p.items_total));
+        else
+            gauge_->Pulse();
+    }
+
+    void finished(const ow::core::SyncReport& report,
+                  const std::optional<ow::core::UiMessage>& error) {
+        if (worker_.joinable())
+            worker_.join();
+        running_ = false;
+        engine_.reset();
+        gauge_->SetValue(error ? 0 : 1000);
+        if (error) {
+            result_->SetLabel(tr(*error));
+        } else {
+            int received = 0;
+            for (const auto& [kind, n] : report.received)
+                received += n;
+            result_->SetLabel(wxString::Format(
+                _("Sent %d, applied %d, conflicts %d, dead letters %d; %d documents uploaded; "
+                  "%d records received."),
+                report.sent, report.applied, report.conflicts, report.dead_lettered,
+                report.blobs_uploaded, received));
+        }
+        refresh();
+    }
+
+    void retry_selected() {
+        long row = outbox_->GetNextItem(-1, wxLIST_NEXT_ALL, wxLIST_STATE_SELECTED);
+        if (row < 0 || static_cast<std::size_t>(row) >= entries_.size())
+            return;
+        try {
+            ow::core::OutboxAdmin(session_).retry(
+                entries_[static_cast<std::size_t>(row)].mutation_id);
+        } catch (const ow::core::CoreError& e) {
+            show_error(e);
+        }
+        refresh();
+    }
+
+    void enroll() {
+        try {
+            std::string ca = ca_->GetPath().IsEmpty()
+                                 ? std::string()
+                                 : ow::core::read_file(ca_->GetPath().utf8_string());
+            auto identity = ow::core::SyncEngine::identity(session_);
+            if (ca.empty() && identity)
+                ca = identity->ca_pem;
+            ow::core::SyncEngine::configure(session_, url_->GetValue().utf8_string(), ca,
+                                            identity ? identity->pin : "");
+            if (!code_->IsEmpty()) {
+                auto id = ow::core::SyncEngine::enroll(session_, code_->GetValue().utf8_string());
+                code_->Clear();
+                result_->SetLabel(wxString::Format(_("Enrolled as %s."), utf8(id)));
+            }
+        } catch (const ow::core::CoreError& e) {
+            show_error(e);
+        }
+        refresh();
+    }
+
+    void show_error(const ow::core::CoreError& e) { result_->SetLabel(tr(e)); }
+
+    wxStaticText *status_, *pending_, *progress_, *result_;
+    wxButton *sync_now_, *retry_, *enroll_ = nullptr;
+    wxGauge* gauge_;
+    wxListCtrl* outbox_;
+    wxTextCtrl *url_ = nullptr, *code_ = nullptr;
+    wxFilePickerCtrl* ca_ = nullptr;
+    std::vector<ow::core::OutboxEntry> entries_;
+    std::unique_ptr<ow::core::SyncEngine> engine_;
+    std::thread worker_;
+    std::atomic<bool> cancel_{false};
+    bool running_ = false;
 };
 
 // ---------------------------------------------------------------- Settings

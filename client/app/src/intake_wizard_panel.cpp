@@ -1,5 +1,6 @@
 #include "intake_wizard_panel.h"
 
+#include "intake_dialogs.h"
 #include "ow/forms/regions.h"
 #include "scan_panel.h"
 #include "translate.h"
@@ -10,11 +11,14 @@
 #include <wx/checkbox.h>
 #include <wx/checklst.h>
 #include <wx/choice.h>
+#include <wx/image.h>
 #include <wx/listbox.h>
 #include <wx/msgdlg.h>
+#include <wx/mstream.h>
 #include <wx/scrolwin.h>
 #include <wx/simplebook.h>
 #include <wx/sizer.h>
+#include <wx/statbmp.h>
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
 
@@ -71,6 +75,28 @@ IntakeWizardPanel::IntakeWizardPanel(wxWindow* parent, ow::core::Session& sessio
     : AreaPanel(parent, session), catalog_(catalog) {
     lang_ = current_language().rfind("zh", 0) == 0 ? "zh" : "en";
     auto* top = new wxBoxSizer(wxVERTICAL);
+    draft_bar_ = new wxPanel(this);
+    draft_bar_->SetName("intake_draft_bar");
+    draft_bar_->SetBackgroundColour(wxColour(0xFF, 0xF4, 0xCE));
+    auto* bar = new wxBoxSizer(wxHORIZONTAL);
+    draft_text_ = new wxStaticText(draft_bar_, wxID_ANY, "");
+    draft_text_->SetName("intake_draft_text");
+    bar->Add(draft_text_, 1, wxALIGN_CENTER_VERTICAL | wxALL, 6);
+    auto* resume = new wxButton(draft_bar_, wxID_ANY, _("&Resume"));
+    resume->SetName("intake_resume_draft");
+    auto* discard = new wxButton(draft_bar_, wxID_ANY, _("&Discard"));
+    discard->SetName("intake_discard_draft");
+    bar->Add(resume, 0, wxALL, 4);
+    bar->Add(discard, 0, wxALL, 4);
+    draft_bar_->SetSizer(bar);
+    draft_bar_->Hide();
+    top->Add(draft_bar_, 0, wxEXPAND | wxBOTTOM, 8);
+    resume->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { resume_draft(); });
+    discard->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+        wizard_->discard_draft();
+        draft_bar_->Hide();
+        Layout();
+    });
     stepper_ = new wxStaticText(this, wxID_ANY, "");
     stepper_->SetName("intake_stepper");
     top->Add(stepper_, 0, wxBOTTOM, 10);
@@ -105,6 +131,63 @@ IntakeWizardPanel::IntakeWizardPanel(wxWindow* parent, ow::core::Session& sessio
     back_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { go_back(); });
     next_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { go_next(); });
     start_over();
+    offer_draft();
+    // Drafts save themselves: what is typed reaches the encrypted cache every few seconds.
+    draft_timer_.SetOwner(this);
+    Bind(wxEVT_TIMER, [this](wxTimerEvent&) { keep_draft(); });
+    draft_timer_.Start(15000);
+}
+
+void IntakeWizardPanel::keep_draft() {
+    if (!wizard_ || wizard_->step() == Step::Done || draft_bar_->IsShown())
+        return; // nothing to keep, or an older draft still waits for the clerk's choice
+    if (wizard_->step() == Step::Form)
+        read_form_values();
+    try {
+        wizard_->save_draft();
+    } catch (const ow::core::CoreError& e) {
+        problems_->SetLabel(tr(e));
+    }
+}
+
+void IntakeWizardPanel::offer_draft() {
+    auto draft = wizard_->pending_draft();
+    if (!draft) {
+        draft_bar_->Hide();
+        return;
+    }
+    wxDateTime saved;
+    wxString when = utf8(draft->saved_at);
+    if (saved.ParseISOCombined(utf8(draft->saved_at).BeforeFirst('Z')))
+        when = saved.FromUTC().Format("%H:%M");
+    draft_text_->SetLabel(
+        wxString::Format(_("An intake in progress was kept (%s, %d items, saved %s)."),
+                         utf8(draft->applicant_name.empty() ? "—" : draft->applicant_name),
+                         static_cast<int>(draft->items), when));
+    draft_bar_->Show();
+    Layout();
+}
+
+void IntakeWizardPanel::resume_draft() {
+    draft_bar_->Hide();
+    if (!wizard_->resume_draft()) {
+        Layout();
+        return;
+    }
+    applicant_input_->ChangeValue(utf8(wizard_->applicant().identifier));
+    applicant_name_->ChangeValue(utf8(wizard_->applicant_name()));
+    items_chosen_->Clear();
+    for (const auto& item : wizard_->items())
+        items_chosen_->Append(utf8(wizard_->item_name(item, lang_)));
+    const Step step = wizard_->step();
+    if (step >= Step::Form)
+        build_form_page();
+    if (step >= Step::Materials)
+        build_materials_page();
+    if (step >= Step::Review)
+        build_review_page();
+    show_step();
+    Layout();
 }
 
 const ow::core::IntakeOutcome* IntakeWizardPanel::outcome() const {
@@ -223,6 +306,17 @@ void IntakeWizardPanel::build_pages() {
     large.SetPointSize(large.GetPointSize() + 3); // turned toward the applicant: large type
     review_->SetFont(large);
     s->Add(review_, 1, wxEXPAND);
+    complete_here_ = new wxCheckBox(page, wxID_ANY, _("&Conclude on the spot (即办件)"));
+    complete_here_->SetName("intake_complete_here");
+    complete_here_->Bind(wxEVT_CHECKBOX, [this](wxCommandEvent&) {
+        wizard_->set_complete_on_the_spot(complete_here_->GetValue());
+    });
+    s->Add(complete_here_, 0, wxTOP, 8);
+    auto* refuse = new wxButton(page, wxID_ANY, _("&Refuse the application…"));
+    refuse->SetName("intake_refuse");
+    refuse->SetToolTip(_("不予受理: the applicant gets the refusal notice with the reasons"));
+    refuse->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { this->refuse(); });
+    s->Add(refuse, 0, wxTOP, 8);
     page->SetSizer(s);
     book_->AddPage(page, "review");
 
@@ -239,7 +333,19 @@ void IntakeWizardPanel::build_pages() {
     again->SetName("intake_new");
     done_buttons->Add(print, 0, wxRIGHT, 8);
     done_buttons->Add(again);
-    s->Add(done_buttons);
+    s->Add(done_buttons, 0, wxBOTTOM, 8);
+    // The document as it will print, drawn by the same layout code as the PDF (ui.md).
+    preview_ = new wxScrolledWindow(page, wxID_ANY, wxDefaultPosition, wxDefaultSize,
+                                    wxVSCROLL | wxHSCROLL | wxBORDER_SUNKEN);
+    preview_->SetName("intake_preview");
+    preview_->SetScrollRate(16, 16);
+    preview_->SetBackgroundColour(wxColour(0x8C, 0x8C, 0x8C));
+    preview_image_ = new wxStaticBitmap(preview_, wxID_ANY, wxBitmap(1, 1));
+    preview_image_->SetName("intake_preview_image");
+    auto* ps = new wxBoxSizer(wxVERTICAL);
+    ps->Add(preview_image_, 0, wxALIGN_CENTER_HORIZONTAL | wxALL, 8);
+    preview_->SetSizer(ps);
+    s->Add(preview_, 1, wxEXPAND);
     page->SetSizer(s);
     book_->AddPage(page, "done");
     print->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { print_document(); });
@@ -400,6 +506,24 @@ void IntakeWizardPanel::build_form_page() {
                     region->ChangeValue(utf8(value.value("region", "")));
                     w.detail->ChangeValue(utf8(value.value("detail", "")));
                 }
+                // The division's full name as a tooltip; the picker for those who do not know
+                // the code by heart.
+                auto show_name = [region] {
+                    region->SetToolTip(utf8(ow::forms::RegionTable::builtin().full_name(
+                        region->GetValue().utf8_string())));
+                };
+                show_name();
+                region->Bind(wxEVT_TEXT, [show_name](wxCommandEvent& e) {
+                    show_name();
+                    e.Skip();
+                });
+                w.picker = new wxButton(cell, wxID_ANY, "…", wxDefaultPosition, wxSize(32, -1));
+                w.picker->SetName("pick_" + f.key);
+                w.picker->SetToolTip(_("Choose the region"));
+                w.picker->Bind(wxEVT_BUTTON, [this, region](wxCommandEvent&) {
+                    if (auto code = pick_region(this, region->GetValue().utf8_string()))
+                        region->SetValue(utf8(*code));
+                });
                 w.control = region;
                 w.initial = value.dump();
                 break;
@@ -427,6 +551,8 @@ void IntakeWizardPanel::build_form_page() {
             }
             w.control->SetName("field_" + f.key);
             line->Add(w.control, 0, wxRIGHT, 6);
+            if (w.picker)
+                line->Add(w.picker, 0, wxRIGHT, 6);
             if (w.detail)
                 line->Add(w.detail, 1, wxRIGHT, 6);
             std::string source = wizard_->prefilled_from(f.key);
@@ -631,6 +757,10 @@ void IntakeWizardPanel::build_review_page() {
     else if (missing > 0)
         text += _("Materials are missing: the applicant gets the one-time notice.") + "\n";
     review_->SetLabel(text);
+    const bool immediate = wizard_->can_complete_on_the_spot();
+    complete_here_->Show(immediate);
+    complete_here_->SetValue(immediate && wizard_->complete_on_the_spot());
+    complete_here_->GetParent()->Layout();
 }
 
 void IntakeWizardPanel::go_next() {
@@ -648,11 +778,10 @@ void IntakeWizardPanel::go_next() {
             build_materials_page();
         else if (after == Step::Review)
             build_review_page();
-        else if (after == Step::Done && wizard_->outcome()) {
-            const auto& o = *wizard_->outcome();
-            attach_pending_scans(o.stored.case_number);
-            result_->SetLabel(wxString::Format(_("Case %s: %s"), utf8(o.stored.case_number),
-                                               utf8(ow::forms::document_title(o.document_kind))));
+        else if (after == Step::Done) {
+            if (wizard_->outcome())
+                attach_pending_scans(wizard_->outcome()->stored.case_number);
+            show_outcome();
         }
     }
     if (before == Step::Applicant)
@@ -701,6 +830,41 @@ void IntakeWizardPanel::attach_pending_scans(const std::string& case_number) {
             }
         }
     pending_scans_.clear();
+}
+
+void IntakeWizardPanel::show_outcome() {
+    if (!wizard_->outcome())
+        return;
+    const auto& o = *wizard_->outcome();
+    wxString label = wxString::Format(_("Case %s: %s"), utf8(o.stored.case_number),
+                                      utf8(ow::forms::document_title(o.document_kind)));
+    if (o.stored.state == "completed")
+        label += "\n" + _("Concluded on the spot.");
+    result_->SetLabel(label);
+    try {
+        const auto png = ow::forms::render_document_preview(o.document_data, 96);
+        wxMemoryInputStream in(png.data(), png.size());
+        wxImage image(in, wxBITMAP_TYPE_PNG);
+        if (image.IsOk())
+            preview_image_->SetBitmap(wxBitmap(image));
+    } catch (const std::exception&) {
+        // The stored PDF is what counts; without a preview the clerk still prints it.
+        preview_image_->SetBitmap(wxBitmap(1, 1));
+    }
+    preview_->FitInside();
+    preview_->Scroll(0, 0);
+    preview_->GetParent()->Layout();
+}
+
+void IntakeWizardPanel::refuse() {
+    if (wizard_->step() == Step::Form)
+        read_form_values();
+    auto grounds = ask_refusal_grounds(this);
+    if (!grounds)
+        return;
+    if (wizard_->refuse(*grounds))
+        show_outcome();
+    show_step();
 }
 
 void IntakeWizardPanel::print_document() {

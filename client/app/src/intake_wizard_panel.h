@@ -7,12 +7,16 @@
 
 #include <map>
 #include <memory>
+#include <wx/timer.h>
 
 class wxSimplebook;
 class wxStaticText;
 class wxTextCtrl;
 class wxListBox;
 class wxButton;
+class wxCheckBox;
+class wxStaticBitmap;
+class wxPanel;
 class wxScrolledWindow;
 
 namespace ow::app {
@@ -43,12 +47,20 @@ private:
     void print_document();
     void scan_material(const std::string& key, const std::string& name);
     void attach_pending_scans(const std::string& case_number);
+    void refuse();
+    void show_outcome();
+    void offer_draft();
+    void resume_draft();
+    void keep_draft();
 
     const ow::forms::Catalog& catalog_;
     std::unique_ptr<ow::core::IntakeWizardPresenter> wizard_;
     std::string lang_;
 
     wxStaticText* stepper_ = nullptr;
+    wxPanel* draft_bar_ = nullptr; // "an intake in progress was kept": resume or discard
+    wxStaticText* draft_text_ = nullptr;
+    wxTimer draft_timer_;
     wxSimplebook* book_ = nullptr;
     wxStaticText* problems_ = nullptr;
     wxButton* back_ = nullptr;
@@ -71,6 +83,7 @@ private:
         wxWindow* row = nullptr;
         wxWindow* control = nullptr;
         wxTextCtrl* detail = nullptr; // address: the street part
+        wxButton* picker = nullptr;   // address: opens the region picker
         wxStaticText* error = nullptr;
         std::string initial; // what the control showed when built
     };
@@ -81,7 +94,10 @@ private:
     std::map<std::string, std::vector<ow::core::ScanAttachment>> pending_scans_;
     // Review / done pages
     wxStaticText* review_ = nullptr;
+    wxCheckBox* complete_here_ = nullptr;
     wxStaticText* result_ = nullptr;
+    wxScrolledWindow* preview_ = nullptr;
+    wxStaticBitmap* preview_image_ = nullptr;
 };
 
 } // namespace ow::app

@@ -1,6 +1,7 @@
 #include "main_frame.h"
 
 #include "area_panels.h"
+#include "ow/core/sync_engine.h"
 #include "translate.h"
 
 #include <wx/button.h>
@@ -52,12 +53,15 @@ MainFrame::MainFrame(std::unique_ptr<ow::core::Session> session, OnLogout on_log
     row->Add(book_, 1, wxEXPAND | wxALL, 12);
     root->SetSizer(row);
 
-    CreateStatusBar(2);
-    int widths[] = {-1, 220};
-    GetStatusBar()->SetStatusWidths(2, widths);
+    CreateStatusBar(3);
+    int widths[] = {-1, 260, 220};
+    GetStatusBar()->SetStatusWidths(3, widths);
     GetStatusBar()->SetName("status_bar");
     build_menu();
     update_status();
+    status_timer_.SetOwner(this);
+    Bind(wxEVT_TIMER, [this](wxTimerEvent&) { update_status(); });
+    status_timer_.Start(5000);
     if (!shell_.areas().empty())
         show_area(shell_.areas().front().id);
     Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent&) {
@@ -115,7 +119,19 @@ void MainFrame::update_status() {
     SetStatusText(utf8(shell_.user_display_name()) + " · " +
                       tr(ow::core::ShellPresenter::role_label(shell_.role())),
                   0);
-    SetStatusText(format_date(wxDateTime::Now()), 1);
+    // Sync: online/offline (the last run's outcome) and the changes still waiting.
+    try {
+        auto sync = ow::core::read_sync_status(*session_);
+        wxString state = !sync.enrolled ? _("Sync: not set up")
+                         : sync.online  ? _("Online")
+                                        : _("Offline");
+        SetStatusText(
+            wxString::Format(_("%s · %lld pending"), state, static_cast<long long>(sync.pending)),
+            1);
+    } catch (const ow::core::CoreError&) {
+        SetStatusText("", 1);
+    }
+    SetStatusText(format_date(wxDateTime::Now()), 2);
 }
 
 void MainFrame::logout() {

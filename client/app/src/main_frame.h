@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <wx/frame.h>
+#include <wx/timer.h>
 
 class wxSimplebook;
 class wxButton;
@@ -30,6 +31,7 @@ private:
     void logout();
 
     std::unique_ptr<ow::core::Session> session_;
+    wxTimer status_timer_;
     ow::core::ShellPresenter shell_;
     OnLogout on_logout_;
     wxSimplebook* book_ = nullptr;

@@ -21,6 +21,7 @@
 #include <wx/dcmemory.h>
 #include <wx/listbox.h>
 #include <wx/listctrl.h>
+#include <wx/statbmp.h>
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
 #include <wx/uiaction.h>
@@ -282,6 +283,9 @@ void run_intake(Driver& d, wxFrame& frame, const std::filesystem::path& out_dir,
     auto pdf = out_dir / ("receipt-" + lang + ".pdf");
     ow::core::write_file_atomically(pdf, outcome->document_pdf);
     std::ofstream(out_dir / ("receipt-" + lang + ".case")) << outcome->stored.case_number << "\n";
+    auto* preview = d.find<wxStaticBitmap>("intake_preview_image");
+    d.check(preview && preview->IsShownOnScreen() && preview->GetBitmap().GetWidth() > 500,
+            "the receipt opens in an on-screen preview");
     d.screenshot(&frame, "intake-done-" + lang);
 }
 

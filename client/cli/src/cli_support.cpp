@@ -75,6 +75,8 @@ int exit_code_for(const std::exception& e) {
             return kExitFailed;
         case ErrorCode::Crypto:
             return kExitInternal;
+        case ErrorCode::Network:
+            return kExitNetwork;
         }
     }
     if (dynamic_cast<const UsageError*>(&e))

@@ -1,5 +1,11 @@
 // onewindow-cli intake (--items CODE[,CODE…] | --bundle CODE) --data FILE.json --user CLERK
 //                      [--password-stdin] [--prefill] [--out DIR]
+//                      [--complete | --refuse REASON [--refuse REASON…] [--basis TEXT]
+//                                    [--competent-organ NAME]]
+//
+// --complete: a 即办件 concluded at the counter (every item must be 即办件, nothing missing).
+// --refuse:   不予受理 — the case is stored as refused-at-intake with the refusal notice; the form
+//             need not be complete.
 //
 // FILE.json: {"applicant": {"kind": "person"|"entity", "id": "...", "name": "..."},
 //             "values": {semantic key: value, …},
@@ -9,16 +15,13 @@
 // Prints the case number, its state and the document it wrote. Invalid data: every field error
 // listed on stderr, exit 1, nothing stored.
 #include "cli_support.h"
-
 #include "ow/core/intake_service.h"
 #include "ow/core/util.h"
-
 #include "ow/forms/calendar.h"
 #include "ow/forms/catalog.h"
 #include "ow/forms/error.h"
 
 #include <nlohmann/json.hpp>
-
 #include <ostream>
 #include <sstream>
 
@@ -50,7 +53,10 @@ ow::forms::MaterialStatus parse_status(const std::string& s, const std::string& 
 }
 
 int run(Context& ctx) {
-    ctx.args.allow_only({"user", "password-stdin", "items", "bundle", "data", "out", "prefill"});
+    ctx.args.allow_only({"user", "password-stdin", "items", "bundle", "data", "out", "prefill",
+                         "complete", "refuse", "basis", "competent-organ"});
+    if (ctx.args.has("complete") && ctx.args.has("refuse"))
+        throw UsageError("--complete and --refuse exclude each other");
     auto catalog = ow::forms::Catalog::load_directory(ow::forms::default_catalog_dir());
     std::vector<std::string> items;
     if (auto bundle = ctx.args.get("bundle")) {
@@ -76,6 +82,7 @@ int run(Context& ctx) {
     request.applicant_name = applicant.value("name", "");
     request.values = data.value("values", data.value("form", nlohmann::json::object()));
     request.note = data.value("note", "");
+    request.complete_on_the_spot = ctx.args.has("complete");
     if (data.contains("materials") && data["materials"].is_object()) {
         const nlohmann::json& materials = data["materials"];
         for (auto it = materials.begin(); it != materials.end(); ++it)
@@ -94,7 +101,15 @@ int run(Context& ctx) {
     }
     ow::core::IntakeOutcome outcome;
     try {
-        outcome = intake.submit(request);
+        if (ctx.args.has("refuse")) {
+            ow::core::RefusalGrounds grounds;
+            grounds.reasons = ctx.args.all("refuse");
+            grounds.basis = ctx.args.get("basis").value_or("");
+            grounds.competent_organ = ctx.args.get("competent-organ").value_or("");
+            outcome = intake.refuse(request, grounds);
+        } else {
+            outcome = intake.submit(request);
+        }
     } catch (const ow::core::IntakeRejected& e) {
         for (const auto& issue : e.issues())
             ctx.err << issue.key << ": " << issue.message_en << "\n";
@@ -108,8 +123,9 @@ int run(Context& ctx) {
         ctx.err << "warning: " << w.key << ": " << w.message_en << "\n";
     ctx.out << outcome.stored.case_number << "\n";
     ctx.out << "state: " << outcome.stored.state
-            << (outcome.stored.promised_date.empty() ? ""
-                                                     : ", promised by " + outcome.stored.promised_date)
+            << (outcome.stored.promised_date.empty()
+                    ? ""
+                    : ", promised by " + outcome.stored.promised_date)
             << "\n";
     for (const auto& m : outcome.missing)
         ctx.out << "missing: " << m << "\n";
@@ -117,9 +133,9 @@ int run(Context& ctx) {
         ctx.out << "deferred: " << m << "\n";
     if (auto out = ctx.args.get("out")) {
         std::filesystem::create_directories(*out);
-        auto file = std::filesystem::path(*out) /
-                    (outcome.stored.case_number + "-" +
-                     ow::forms::to_string(outcome.document_kind) + ".pdf");
+        auto file =
+            std::filesystem::path(*out) / (outcome.stored.case_number + "-" +
+                                           ow::forms::to_string(outcome.document_kind) + ".pdf");
         ow::core::write_file_atomically(file, outcome.document_pdf);
         ctx.out << "document: " << file.string() << "\n";
     } else {
@@ -131,8 +147,9 @@ int run(Context& ctx) {
 
 const Registration reg{{"intake",
                         "intake (--items CODE[,CODE…] | --bundle CODE) --data FILE.json --user "
-                        "CLERK [--password-stdin] [--prefill] [--out DIR]",
-                        {"password-stdin", "prefill"},
+                        "CLERK [--password-stdin] [--prefill] [--out DIR] [--complete | --refuse "
+                        "REASON… [--basis TEXT] [--competent-organ NAME]]",
+                        {"password-stdin", "prefill", "complete"},
                         &run}};
 
 } // namespace

@@ -7,6 +7,7 @@
 #include "ow/core/workstation.h"
 
 #include <cstring>
+#include <fstream>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -15,8 +16,29 @@ namespace {
 
 constexpr std::size_t kChunk = 1 << 20;
 
+std::filesystem::path blob_path(const std::filesystem::path& dir, const std::string& id) {
+    return dir / "blobs" / id.substr(0, 2) / id;
+}
+
 std::filesystem::path blob_path(Session& session, const std::string& id) {
-    return session.paths().dir / "blobs" / id.substr(0, 2) / id;
+    return blob_path(session.paths().dir, id);
+}
+
+SecretBytes blob_key(Database& db, const std::string& id) {
+    auto st = db.prepare("SELECT blob_key FROM blobs WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step())
+        throw CoreError(ErrorCode::NotFound, N_("The stored document {id} is unknown."),
+                        {{"id", id.substr(0, 12)}});
+    auto k = st.blob(0);
+    SecretBytes key(k.data(), k.size());
+    wipe(k.data(), k.size());
+    return key;
+}
+
+[[noreturn]] void damaged(const std::string& id) {
+    throw CoreError(ErrorCode::CacheCorrupt, N_("The stored document {id} is damaged."),
+                    {{"id", id.substr(0, 12)}});
 }
 
 std::string keyed_name(const SecretBytes& data_key, const std::vector<unsigned char>& content) {
@@ -88,30 +110,18 @@ BlobInfo BlobStore::info(const std::string& id) {
 }
 
 std::vector<unsigned char> BlobStore::get(const std::string& id) {
-    SecretBytes key;
-    {
-        auto st = session_.db().prepare("SELECT blob_key FROM blobs WHERE id = ?");
-        st.bind(1, id);
-        if (!st.step())
-            throw CoreError(ErrorCode::NotFound, N_("The stored document {id} is unknown."),
-                            {{"id", id.substr(0, 12)}});
-        auto k = st.blob(0);
-        key = SecretBytes(k.data(), k.size());
-        wipe(k.data(), k.size());
-    }
+    SecretBytes key = blob_key(session_.db(), id);
     std::string file = read_file(blob_path(session_, id));
     std::vector<unsigned char> out;
     std::size_t pos = 0, index = 0;
     while (pos < file.size()) {
         std::uint32_t size = 0;
         if (file.size() - pos < sizeof size)
-            throw CoreError(ErrorCode::CacheCorrupt, N_("The stored document {id} is damaged."),
-                            {{"id", id.substr(0, 12)}});
+            damaged(id);
         std::memcpy(&size, file.data() + pos, sizeof size);
         pos += sizeof size;
         if (file.size() - pos < size)
-            throw CoreError(ErrorCode::CacheCorrupt, N_("The stored document {id} is damaged."),
-                            {{"id", id.substr(0, 12)}});
+            damaged(id);
         crypto::Bytes sealed(file.begin() + static_cast<std::ptrdiff_t>(pos),
                              file.begin() + static_cast<std::ptrdiff_t>(pos + size));
         pos += size;
@@ -119,9 +129,49 @@ std::vector<unsigned char> BlobStore::get(const std::string& id) {
             SecretBytes plain = crypto::open(key, sealed, id + ":" + std::to_string(index++));
             out.insert(out.end(), plain.data(), plain.data() + plain.size());
         } catch (const CoreError&) {
-            throw CoreError(ErrorCode::CacheCorrupt, N_("The stored document {id} is damaged."),
-                            {{"id", id.substr(0, 12)}});
+            damaged(id);
         }
+    }
+    return out;
+}
+
+std::vector<unsigned char> read_blob_range(Database& db,
+                                           const std::filesystem::path& workstation_dir,
+                                           const std::string& id, std::int64_t offset,
+                                           std::size_t length) {
+    SecretBytes key = blob_key(db, id);
+    std::ifstream in(blob_path(workstation_dir, id), std::ios::binary);
+    if (!in)
+        damaged(id);
+    std::vector<unsigned char> out;
+    out.reserve(length);
+    const std::int64_t end = offset + static_cast<std::int64_t>(length);
+    std::int64_t chunk_start = 0; // plaintext offset of the current chunk
+    for (std::size_t index = 0; chunk_start < end; ++index) {
+        std::uint32_t size = 0;
+        if (!in.read(reinterpret_cast<char*>(&size), sizeof size))
+            break;                                   // end of the blob
+        constexpr std::uint32_t kOverhead = 12 + 16; // nonce + tag
+        if (size < kOverhead || size > kChunk + kOverhead)
+            damaged(id);
+        const std::int64_t plain_size = size - kOverhead;
+        if (chunk_start + plain_size <= offset) { // entirely before the range: skip it
+            in.seekg(size, std::ios::cur);
+            chunk_start += plain_size;
+            continue;
+        }
+        crypto::Bytes sealed(size);
+        if (!in.read(reinterpret_cast<char*>(sealed.data()), size))
+            damaged(id);
+        try {
+            SecretBytes plain = crypto::open(key, sealed, id + ":" + std::to_string(index));
+            std::int64_t from = std::max<std::int64_t>(offset - chunk_start, 0);
+            std::int64_t to = std::min<std::int64_t>(end - chunk_start, plain_size);
+            out.insert(out.end(), plain.data() + from, plain.data() + to);
+        } catch (const CoreError&) {
+            damaged(id);
+        }
+        chunk_start += plain_size;
     }
     return out;
 }

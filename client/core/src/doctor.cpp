@@ -3,6 +3,7 @@
 #include "ow/core/database.h"
 #include "ow/core/key_file.h"
 #include "ow/core/schema.h"
+#include "ow/core/system_config.h"
 #include "ow/core/workstation.h"
 #include "ow/forms/calendar.h"
 #include "ow/forms/catalog.h"
@@ -92,6 +93,17 @@ std::vector<HealthCheck> run_health_checks(const std::filesystem::path& data_dir
         checks.push_back({"free disk", mib < 500 ? S::Warning : S::Ok,
                           fmt::format("{:.0f} MiB available{}", mib,
                                       mib < 500 ? " (below 500 MiB: scans may fail)" : "")});
+    }
+    {
+        const auto& config = SystemConfig::installed();
+        std::string detail = config.path().string();
+        if (!config.exists())
+            detail += ": not pre-seeded (built-in defaults)";
+        else
+            detail += fmt::format(": {} setting(s)", config.size());
+        for (const auto& problem : config.problems())
+            detail += "; " + problem;
+        checks.push_back({"system config", config.problems().empty() ? S::Ok : S::Warning, detail});
     }
     try {
         auto dir = ow::forms::default_catalog_dir();

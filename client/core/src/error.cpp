@@ -26,6 +26,8 @@ const char* to_string(ErrorCode code) {
         return "crypto";
     case ErrorCode::Conflict:
         return "conflict";
+    case ErrorCode::Network:
+        return "network";
     }
     return "unknown";
 }

@@ -1,10 +1,29 @@
 #include "ow/core/intake_wizard.h"
 
+#include "ow/core/database.h"
+#include "ow/core/util.h"
 #include "ow/core/workstation.h"
 
 #include <algorithm>
 
 namespace ow::core {
+namespace {
+
+// Kept in the user's settings (inside the encrypted cache), not audited: it is work in progress.
+constexpr const char* kDraftKey = "intake.draft";
+
+std::optional<nlohmann::json> load_draft(Session& session) {
+    auto st = session.db().prepare("SELECT value FROM user_settings WHERE user_id = ? AND key = ?");
+    st.bind(1, session.user().id).bind(2, kDraftKey);
+    if (!st.step())
+        return std::nullopt;
+    auto draft = nlohmann::json::parse(st.text(0), nullptr, false);
+    if (draft.is_discarded() || !draft.is_object() || draft.value("version", 0) != 1)
+        return std::nullopt;
+    return draft;
+}
+
+} // namespace
 
 std::vector<std::pair<IntakeWizardPresenter::Step, std::string>> IntakeWizardPresenter::steps() {
     return {{Step::Applicant, N_("Applicant")},
@@ -181,7 +200,9 @@ bool IntakeWizardPresenter::next() {
     case Step::Done:
         break;
     }
-    return problems_.empty();
+    const bool moved = problems_.empty();
+    keep_draft();
+    return moved;
 }
 
 void IntakeWizardPresenter::back() {
@@ -202,10 +223,10 @@ void IntakeWizardPresenter::back() {
     default:
         break;
     }
+    keep_draft();
 }
 
-bool IntakeWizardPresenter::submit() {
-    problems_.clear();
+IntakeRequest IntakeWizardPresenter::request() const {
     IntakeRequest request;
     request.items = items_;
     request.applicant_kind =
@@ -214,18 +235,156 @@ bool IntakeWizardPresenter::submit() {
     request.applicant_name = applicant_name_;
     request.values = values_;
     request.materials = materials_;
+    request.complete_on_the_spot = complete_on_the_spot_ && can_complete_on_the_spot();
+    return request;
+}
+
+bool IntakeWizardPresenter::record(
+    const std::function<IntakeOutcome(const IntakeRequest&)>& action) {
+    problems_.clear();
     try {
-        outcome_ = service_.submit(request);
+        outcome_ = action(request());
         step_ = Step::Done;
+    } catch (const IntakeRejected& e) {
+        for (const auto& issue : e.issues())
+            problems_.push_back(
+                {"{key}: {message}", {{"key", issue.key}, {"message", issue.message_zh}}});
+        return false;
+    } catch (const CoreError& e) {
+        problems_.push_back(UiMessage::from(e));
+        return false;
+    }
+    try {
+        discard_draft(); // the case is stored; its draft must not be offered again
+    } catch (const CoreError& e) {
+        problems_.push_back(UiMessage::from(e));
+    }
+    return true;
+}
+
+bool IntakeWizardPresenter::keep_draft() {
+    try {
+        save_draft();
         return true;
     } catch (const IntakeRejected& e) {
         for (const auto& issue : e.issues())
             problems_.push_back(
                 {"{key}: {message}", {{"key", issue.key}, {"message", issue.message_zh}}});
     } catch (const CoreError& e) {
+        // The intake itself goes on; the clerk learns that a crash now would lose it.
         problems_.push_back(UiMessage::from(e));
     }
     return false;
+}
+
+bool IntakeWizardPresenter::submit() {
+    return record([this](const IntakeRequest& r) { return service_.submit(r); });
+}
+
+std::optional<IntakeWizardPresenter::DraftInfo> IntakeWizardPresenter::pending_draft() const {
+    auto draft = load_draft(session_);
+    if (!draft)
+        return std::nullopt;
+    return DraftInfo{draft->value("saved_at", ""), draft->value("applicant_name", ""),
+                     draft->value("items", nlohmann::json::array()).size()};
+}
+
+void IntakeWizardPresenter::save_draft() {
+    if (step_ == Step::Done)
+        return;
+    if (step_ == Step::Applicant && applicant_.identifier.empty() && items_.empty())
+        return; // nothing typed yet
+    nlohmann::json materials = nlohmann::json::object();
+    for (const auto& [key, d] : materials_)
+        materials[key] = {{"status", static_cast<int>(d.status)},
+                          {"pages", d.pages},
+                          {"license_id", d.license_id}};
+    const nlohmann::json draft = {{"version", 1},
+                                  {"step", static_cast<int>(step_)},
+                                  {"applicant", applicant_.identifier},
+                                  {"applicant_name", applicant_name_},
+                                  {"items", items_},
+                                  {"values", values_},
+                                  {"prefill_sources", prefill_sources_},
+                                  {"materials", materials},
+                                  {"complete_on_the_spot", complete_on_the_spot_},
+                                  {"saved_at", now_utc_iso()}};
+    auto& db = session_.db();
+    Transaction tx(db);
+    db.prepare("DELETE FROM user_settings WHERE user_id = ? AND key = ?")
+        .bind(1, session_.user().id)
+        .bind(2, kDraftKey)
+        .run();
+    db.prepare("INSERT INTO user_settings(user_id, key, value) VALUES (?, ?, ?)")
+        .bind(1, session_.user().id)
+        .bind(2, kDraftKey)
+        .bind(3, draft.dump())
+        .run();
+    tx.commit();
+}
+
+void IntakeWizardPresenter::discard_draft() {
+    session_.db()
+        .prepare("DELETE FROM user_settings WHERE user_id = ? AND key = ?")
+        .bind(1, session_.user().id)
+        .bind(2, kDraftKey)
+        .run();
+}
+
+bool IntakeWizardPresenter::resume_draft() {
+    auto draft = load_draft(session_);
+    if (!draft)
+        return false;
+    problems_.clear();
+    outcome_.reset();
+    look_up(draft->value("applicant", ""));
+    applicant_name_ = draft->value("applicant_name", applicant_name_);
+    items_.clear();
+    for (const auto& code : draft->value("items", nlohmann::json::array()))
+        if (code.is_string())
+            add_item(code.get<std::string>()); // items the catalog no longer has are dropped
+    const int step = std::clamp(draft->value("step", 0), static_cast<int>(Step::Applicant),
+                                static_cast<int>(Step::Review));
+    step_ = static_cast<Step>(step);
+    form_.reset();
+    values_ = nlohmann::json::object();
+    prefill_sources_.clear();
+    materials_.clear();
+    if (step_ >= Step::Form) {
+        if (items_.empty()) {
+            step_ = Step::Items;
+        } else {
+            form_ = service_.merge(items_);
+            e_licenses_ = service_.e_license_substitutes(*form_, applicant_.identifier);
+            const auto values = draft->value("values", nlohmann::json::object());
+            for (const auto& f : form_->fields)
+                if (values.contains(f.field.key))
+                    values_[f.field.key] = values[f.field.key];
+            const auto sources = draft->value("prefill_sources", nlohmann::json::object());
+            for (auto it = sources.begin(); it != sources.end(); ++it)
+                if (it->is_string() && values_.contains(it.key()))
+                    prefill_sources_[it.key()] = it->get<std::string>();
+        }
+    }
+    const auto materials = draft->value("materials", nlohmann::json::object());
+    for (auto it = materials.begin(); it != materials.end(); ++it) {
+        const int status = it->value("status", 0);
+        if (status < static_cast<int>(forms::MaterialStatus::Received) ||
+            status > static_cast<int>(forms::MaterialStatus::NotApplicable))
+            continue;
+        materials_[it.key()] = {static_cast<forms::MaterialStatus>(status), it->value("pages", 0),
+                                it->value("license_id", "")};
+    }
+    complete_on_the_spot_ = draft->value("complete_on_the_spot", false);
+    return true;
+}
+
+bool IntakeWizardPresenter::can_complete_on_the_spot() const {
+    return form_ && service_.can_complete_on_the_spot(*form_);
+}
+
+bool IntakeWizardPresenter::refuse(const RefusalGrounds& grounds) {
+    return record([&](const IntakeRequest& r) { return service_.refuse(r, grounds); });
 }
 
 } // namespace ow::core

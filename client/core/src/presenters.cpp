@@ -2,6 +2,7 @@
 
 #include "ow/core/audit.h"
 #include "ow/core/database.h"
+#include "ow/core/system_config.h"
 #include "ow/core/util.h"
 #include "ow/core/workstation.h"
 
@@ -131,15 +132,23 @@ void UserSettings::set(const std::string& key, const std::string& value) {
 // ---------------------------------------------------------------- UiPreferences
 
 std::string UiPreferences::language() const {
-    try {
-        auto j = nlohmann::json::parse(read_file(path_));
-        auto lang = j.value("language", "");
+    auto known = [](const std::string& lang) {
         for (const auto& [code, label] : languages())
             if (code == lang)
-                return lang;
+                return true;
+        return false;
+    };
+    try {
+        auto j = nlohmann::json::parse(read_file(path_));
+        if (j.contains("language")) { // chosen on this workstation, "" = the system language
+            auto lang = j.value("language", "");
+            return known(lang) ? lang : "";
+        }
     } catch (const std::exception&) {
     }
-    return "";
+    // Nothing chosen here yet: what IT pre-seeded for every counter PC.
+    auto seeded = SystemConfig::installed().get_or("ui.language", "");
+    return known(seeded) ? seeded : "";
 }
 
 void UiPreferences::set_language(const std::string& language) {

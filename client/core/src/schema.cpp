@@ -11,7 +11,7 @@ namespace ow::core {
 namespace {
 
 // Append new versions at the end; never edit a released one.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     // 1: workstation metadata, users, settings, the audit log.
     R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -131,7 +131,54 @@ CREATE TABLE blobs(
   media_type TEXT NOT NULL,
   created_at TEXT NOT NULL);
 )sql",
-    // 5: the pages of scanned materials (encrypted page images and thumbnails, in order).
+    // 5: sync state — the server's identity and this workstation's certificate (the private key
+    //    lives only here, in the encrypted cache), pull cursors per kind, dead letters, blob
+    //    upload progress, server-owned reference records without a table of their own.
+    R"sql(
+CREATE TABLE sync_identity(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  server_url TEXT NOT NULL,
+  ca_pem TEXT NOT NULL,
+  pin TEXT NOT NULL DEFAULT '',
+  workstation_id TEXT NOT NULL DEFAULT '',
+  client_cert_pem TEXT NOT NULL DEFAULT '',
+  client_key_pem BLOB,
+  enrolled_at TEXT);
+CREATE TABLE sync_cursors(
+  kind TEXT PRIMARY KEY,
+  phase TEXT NOT NULL,
+  position TEXT NOT NULL,
+  updated_at TEXT NOT NULL);
+CREATE TABLE sync_dead_letters(
+  mutation_id TEXT PRIMARY KEY,
+  entity_kind TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  dead_at TEXT NOT NULL);
+CREATE TABLE sync_blob_uploads(
+  sha256 TEXT PRIMARY KEY,
+  length INTEGER NOT NULL,
+  confirmed_offset INTEGER NOT NULL DEFAULT 0,
+  sent_bytes INTEGER NOT NULL DEFAULT 0,
+  complete INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL);
+CREATE TABLE sync_records(
+  kind TEXT NOT NULL,
+  id TEXT NOT NULL,
+  data TEXT NOT NULL,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (kind, id)) WITHOUT ROWID;
+CREATE TABLE sync_status(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  last_attempt_at TEXT,
+  last_success_at TEXT,
+  last_error TEXT NOT NULL DEFAULT '',
+  online INTEGER NOT NULL DEFAULT 0);
+)sql",
+    // 6: the pages of scanned materials (encrypted page images and thumbnails, in order).
     R"sql(
 CREATE TABLE scan_pages(
   case_id TEXT NOT NULL REFERENCES cases(id),

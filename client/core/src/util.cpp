@@ -16,6 +16,13 @@
 
 namespace ow::core {
 
+std::string trim_whitespace(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos)
+        return {};
+    return std::string(text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1));
+}
+
 std::string now_utc_iso() {
     using namespace std::chrono;
     auto now = system_clock::now();

@@ -7,7 +7,8 @@
 set -euo pipefail
 cli=$1
 data=$(mktemp -d -t ow-at-rest-XXXXXX)
-trap 'rm -rf "$data"' EXIT
+out=$(mktemp -d -t ow-at-rest-out-XXXXXX)
+trap 'rm -rf "$data" "$out"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 echo "admin-pass-1" | "$cli" --data-dir "$data" init --admin admin --password-stdin >/dev/null
@@ -32,8 +33,26 @@ json.dump(d, open(sys.argv[2], "w"), ensure_ascii=False)
 PY
 number=$(echo "clerk-pass-1" | "$cli" --data-dir "$data" intake --bundle OW-YJS-0001 \
   --data "$data/../at-rest-case.json" --user clerk --password-stdin | head -1)
-rm -f "$data/../at-rest-case.json"
 echo "stored case $number"
+
+# Refusal at the counter (不予受理): a reason is required; the notice names it.
+set +e
+msg=$(echo "clerk-pass-1" | "$cli" --data-dir "$data" intake --bundle OW-YJS-0001 \
+  --data "$data/../at-rest-case.json" --user clerk --password-stdin --refuse " " 2>&1)
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "refusal without a reason: exit $rc"
+echo "$msg" | grep -q "nothing was stored" || fail "unclear message: $msg"
+refused=$(echo "clerk-pass-1" | "$cli" --data-dir "$data" intake --bundle OW-YJS-0001 \
+  --data "$data/../at-rest-case.json" --user clerk --password-stdin \
+  --refuse "申请事项不属于本机关职权范围" --competent-organ "市市场监督管理局" --out "$out")
+echo "$refused" | grep -q "state: refused-at-intake" || fail "refusal not stored: $refused"
+pdftotext "$(ls "$out"/*-refusal.pdf)" - | tr -d ' \n' | grep -q "不予受理通知书" ||
+  fail "the refusal notice lacks its title"
+pdftotext "$(ls "$out"/*-refusal.pdf)" - | tr -d ' \n' | grep -q "市市场监督管理局" ||
+  fail "the refusal notice lacks the competent organ"
+echo "ok: refusal at the counter -> $(echo "$refused" | head -1)"
+rm -f "$data/../at-rest-case.json"
 # The markers are really stored: the clerk finds the case's applicant in the cache.
 echo "clerk-pass-1" | "$cli" --data-dir "$data" doctor --user clerk --password-stdin >/dev/null
 

@@ -1,5 +1,4 @@
 #include "fixture.h"
-
 #include "ow/core/database.h"
 #include "ow/core/error.h"
 #include "ow/core/intake_service.h"
@@ -7,9 +6,7 @@
 #include "ow/core/util.h"
 
 #include <boost/test/unit_test.hpp>
-
 #include <nlohmann/json.hpp>
-
 #include <set>
 
 using namespace ow::core;
@@ -17,8 +14,8 @@ using namespace ow::core;
 namespace {
 
 const ow::forms::Catalog& catalog() {
-    static ow::forms::Catalog c =
-        ow::forms::Catalog::load_directory(std::filesystem::path(OW_SOURCE_DIR) / "forms/data/catalog");
+    static ow::forms::Catalog c = ow::forms::Catalog::load_directory(
+        std::filesystem::path(OW_SOURCE_DIR) / "forms/data/catalog");
     return c;
 }
 
@@ -130,10 +127,69 @@ BOOST_AUTO_TEST_CASE(prefill_fills_from_the_cache_and_keeps_edits) {
     BOOST_TEST(!by_key.count("applicant.phone")); // the clerk's edit is kept
 }
 
+BOOST_AUTO_TEST_CASE(refusal_at_the_counter_needs_a_reason_and_stores_the_notice) {
+    auto c = clerk();
+    IntakeService service(*c, catalog(), ow::forms::WorkingCalendar::builtin());
+    auto request = restaurant("restaurant.json"); // incomplete: a refusal does not need the form
+    request.values.erase("business.name");
+    request.materials["mat.id_card"] = {ow::forms::MaterialStatus::Received, 0, ""};
+    request.materials["mat.premises_proof"] = {ow::forms::MaterialStatus::Received, 0, ""};
+    BOOST_CHECK_THROW(service.refuse(request, {{"  "}, "", ""}), IntakeRejected);
+    BOOST_TEST(count(*c, "SELECT count(*) FROM cases") == 0);
+
+    auto outcome = service.refuse(
+        request,
+        {{"申请事项依法不需要取得行政许可"}, "《中华人民共和国行政许可法》第三十二条", ""});
+    BOOST_TEST(outcome.stored.state == "refused-at-intake");
+    BOOST_TEST((outcome.document_kind == ow::forms::DocumentKind::Refusal));
+    BOOST_TEST(outcome.stored.promised_date.empty());
+    BOOST_TEST(outcome.document_pdf.rfind("%PDF", 0) == 0u);
+    BOOST_TEST(count(*c, "SELECT count(*) FROM documents WHERE kind = 'refusal'") == 1);
+    BOOST_TEST(count(*c, "SELECT count(*) FROM outbox") == 1);
+    // What the applicant handed in is recorded as given back.
+    BOOST_TEST(count(*c, "SELECT count(*) FROM materials WHERE status = 'returned'") == 2);
+}
+
+BOOST_AUTO_TEST_CASE(immediate_items_are_concluded_on_the_spot) {
+    auto c = clerk();
+    IntakeService service(*c, catalog(), ow::forms::WorkingCalendar::builtin());
+    // Only a 即办件 can be concluded at the counter.
+    auto restaurant_request = restaurant("restaurant-complete.json");
+    restaurant_request.complete_on_the_spot = true;
+    BOOST_CHECK_THROW(service.submit(restaurant_request), IntakeRejected);
+    BOOST_TEST(!service.can_complete_on_the_spot(service.merge(restaurant_request.items)));
+
+    IntakeRequest r; // 老年人优待证办理: a 即办件
+    r.items = {"20060400150100"};
+    r.applicant_kind = "person";
+    r.applicant_id = "11010519491231002X";
+    r.applicant_name = "王芳";
+    r.values = {{"applicant.type", "person"},
+                {"applicant.name", "王芳"},
+                {"applicant.id_number", "11010519491231002X"},
+                {"applicant.phone", "13800138000"},
+                {"agent.present", false},
+                {"household.register_address", {{"region", "110105"}, {"detail", "建国路88号"}}},
+                {"delivery.method", "window"}};
+    r.complete_on_the_spot = true;
+    BOOST_TEST(service.can_complete_on_the_spot(service.merge(r.items)));
+    // Not with a material missing.
+    r.materials["mat.id_card"] = {ow::forms::MaterialStatus::Received, 0, ""};
+    BOOST_CHECK_THROW(service.submit(r), IntakeRejected);
+    BOOST_TEST(count(*c, "SELECT count(*) FROM cases") == 0);
+    r.materials["mat.photo"] = {ow::forms::MaterialStatus::Received, 0, ""};
+    auto outcome = service.submit(r);
+    BOOST_TEST(outcome.stored.state == "completed");
+    BOOST_TEST(outcome.stored.promised_date == ow::forms::format_date(ow::forms::today()));
+    BOOST_TEST((outcome.document_kind == ow::forms::DocumentKind::Receipt));
+}
+
 BOOST_AUTO_TEST_CASE(only_clerks_take_in) {
     auto o = officer();
     IntakeService service(*o, catalog(), ow::forms::WorkingCalendar::builtin());
     BOOST_CHECK_THROW(service.submit(restaurant("restaurant-complete.json")), CoreError);
+    BOOST_CHECK_THROW(service.refuse(restaurant("restaurant.json"), {{"不属于受理范围"}, "", ""}),
+                      CoreError);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -182,6 +238,10 @@ BOOST_FIXTURE_TEST_CASE(wizard_walks_a_bundle_from_applicant_to_receipt,
     BOOST_TEST(wizard.next());
     BOOST_TEST((wizard.step() == Step::Review));
     BOOST_TEST(!wizard.promised_date().empty());
+    BOOST_TEST(!wizard.can_complete_on_the_spot()); // 承诺件, not 即办件
+    BOOST_TEST(!wizard.refuse({{""}, "", ""}));     // a refusal needs a reason
+    BOOST_TEST(!wizard.problems().empty());
+    BOOST_TEST((wizard.step() == Step::Review));
     BOOST_TEST(wizard.next()); // submit
     BOOST_TEST((wizard.step() == Step::Done));
     BOOST_REQUIRE(wizard.outcome().has_value());
@@ -189,7 +249,60 @@ BOOST_FIXTURE_TEST_CASE(wizard_walks_a_bundle_from_applicant_to_receipt,
     BOOST_TEST(wizard.outcome()->stored.applicant_name == person.name);
 }
 
-BOOST_FIXTURE_TEST_CASE(a_cached_e_license_stands_in_for_the_paper_copy, ow::test::WorkstationFixture) {
+BOOST_FIXTURE_TEST_CASE(an_intake_in_progress_survives_closing_the_wizard,
+                        ow::test::WorkstationFixture) {
+    {
+        auto a = admin();
+        ReferenceData(*a).generate_demo(50, 5);
+    }
+    auto data = nlohmann::json::parse(
+        read_file(std::filesystem::path(OW_SOURCE_DIR) / "tests/data/intake/restaurant.json"));
+    auto person = DemoDataGenerator().person(1);
+    using Step = IntakeWizardPresenter::Step;
+    {
+        auto c = clerk();
+        IntakeWizardPresenter wizard(*c, catalog(), ow::forms::WorkingCalendar::builtin());
+        BOOST_TEST(!wizard.pending_draft().has_value());
+        wizard.look_up(person.id_number);
+        BOOST_TEST(wizard.next());
+        wizard.add_bundle("OW-YJS-0001");
+        BOOST_TEST(wizard.next());
+        for (auto it = data["values"].begin(); it != data["values"].end(); ++it)
+            if (!wizard.values().contains(it.key()))
+                wizard.set_value(it.key(), *it);
+        wizard.set_value("business.name", "草稿小馆");
+        BOOST_TEST(wizard.next());
+        BOOST_TEST((wizard.step() == Step::Materials));
+        wizard.set_material("mat.id_card", {ow::forms::MaterialStatus::Received, 2, ""});
+        wizard.save_draft(); // what the GUI does on its timer
+    }                        // the wizard is gone: a logout, a closed window or a crash
+    auto c = clerk();
+    IntakeWizardPresenter wizard(*c, catalog(), ow::forms::WorkingCalendar::builtin());
+    auto draft = wizard.pending_draft();
+    BOOST_REQUIRE(draft.has_value());
+    BOOST_TEST(draft->applicant_name == person.name);
+    BOOST_TEST(draft->items == 3u);
+    BOOST_TEST(wizard.resume_draft());
+    BOOST_TEST((wizard.step() == Step::Materials));
+    BOOST_TEST(wizard.applicant().identifier == person.id_number);
+    BOOST_TEST(wizard.values().value("business.name", "") == "草稿小馆");
+    BOOST_TEST(wizard.prefilled_from("applicant.name") == "party.name");
+    bool id_card_kept = false;
+    for (const auto& row : wizard.materials())
+        if (row.key == "mat.id_card")
+            id_card_kept = row.decision.status == ow::forms::MaterialStatus::Received &&
+                           row.decision.pages == 2;
+    BOOST_TEST(id_card_kept);
+    wizard.mark_all_received();
+    BOOST_TEST(wizard.next()); // → review
+    BOOST_TEST(wizard.next()); // submit
+    BOOST_TEST((wizard.step() == Step::Done));
+    BOOST_TEST(!wizard.pending_draft().has_value()); // a stored case is never offered again
+    wizard.discard_draft();                          // harmless when there is none
+}
+
+BOOST_FIXTURE_TEST_CASE(a_cached_e_license_stands_in_for_the_paper_copy,
+                        ow::test::WorkstationFixture) {
     {
         auto a = admin();
         ReferenceData(*a).generate_demo(10, 10);
@@ -200,7 +313,8 @@ BOOST_FIXTURE_TEST_CASE(a_cached_e_license_stands_in_for_the_paper_copy, ow::tes
     auto entity = DemoDataGenerator().entity(3);
     auto substitutes = service.e_license_substitutes(form, entity.uscc);
     BOOST_REQUIRE(substitutes.count("mat.business_license"));
-    BOOST_TEST(substitutes["mat.business_license"].rfind("1.2.156.3005.2.111000000DEM00011E001.", 0) == 0u);
+    BOOST_TEST(substitutes["mat.business_license"].rfind("1.2.156.3005.2.111000000DEM00011E001.",
+                                                         0) == 0u);
 }
 
 #include "ow/core/approval_service.h"

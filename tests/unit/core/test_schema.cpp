@@ -22,6 +22,8 @@ void seed_version(Database& db, int version) {
                 "'addr', '', 'test', '')");
     if (version == 4)
         db.exec("INSERT INTO blobs VALUES ('b1', x'00', 1, 'h', 'application/pdf', 't')");
+    if (version == 5)
+        db.exec("INSERT INTO sync_cursors VALUES ('changes', 'delta', '42', 't')");
     if (version == 3)
         db.exec("INSERT INTO cases(id, case_number, applicant_kind, applicant_id, applicant_name, "
                 "items, catalog_version, form_data, state, note, received_by, received_at, "

@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <sstream>
 #include <unistd.h>
@@ -182,6 +183,29 @@ BOOST_AUTO_TEST_CASE(renders_to_image_and_qr_decodes) {
     BOOST_TEST(decoded.find("150100-20261128-W03-000123") != std::string::npos, decoded);
     const auto check = run("qpdf --check '" + path.string() + "' 2>&1");
     BOOST_TEST(check.find("No syntax or stream encoding errors") != std::string::npos, check);
+}
+
+BOOST_AUTO_TEST_CASE(preview_is_the_same_layout_as_the_pdf) {
+    const auto png = render_document_preview(sample(DocumentKind::Receipt), 150);
+    BOOST_REQUIRE(png.size() > 24u);
+    BOOST_TEST(png.compare(1, 3, "PNG") == 0);
+    auto be32 = [&](std::size_t at) {
+        return (static_cast<unsigned>(static_cast<unsigned char>(png[at])) << 24) |
+               (static_cast<unsigned>(static_cast<unsigned char>(png[at + 1])) << 16) |
+               (static_cast<unsigned>(static_cast<unsigned char>(png[at + 2])) << 8) |
+               static_cast<unsigned>(static_cast<unsigned char>(png[at + 3]));
+    };
+    BOOST_TEST(be32(16) == 1240u); // A4 width at 150 dpi
+    BOOST_TEST(be32(20) >= 1754u); // at least one A4 page high
+    const auto path = temp_dir() / "preview.png";
+    {
+        std::ofstream out(path, std::ios::binary);
+        out.write(png.data(), static_cast<std::streamsize>(png.size()));
+    }
+    // The QR code of the case number is drawn by the same code as in the PDF.
+    const auto decoded = run("zbarimg -q --raw '" + path.string() + "' 2>/dev/null");
+    BOOST_TEST(decoded.find("150100-20261128-W03-000123") != std::string::npos, decoded);
+    BOOST_CHECK_THROW(render_document_preview(sample(DocumentKind::Receipt), 0), FormsError);
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_is_a_clear_error) {

@@ -48,6 +48,11 @@ BOOST_AUTO_TEST_CASE(decisions_from_materials) {
     // ... unless deficiency acceptance is not allowed.
     BOOST_TEST(
         (assess_intake(form, values, statuses, false).decision == IntakeDecision::OneTimeNotice));
+    // ... but what the clerk explicitly accepted to follow stays deferred.
+    statuses["mat.food_safety_rules"] = MaterialStatus::Deferred;
+    BOOST_TEST((assess_intake(form, values, statuses, false).decision ==
+                IntakeDecision::AcceptWithDeficiency));
+    statuses.erase("mat.food_safety_rules");
     // A required material missing (or wrongly marked deferred) → one-time notice listing all.
     statuses["mat.premises_proof"] = MaterialStatus::Deferred;
     statuses.erase("mat.sign_design");

@@ -78,12 +78,18 @@ struct CaseDocument {
 struct RenderOptions {
     std::string font_family = "DejaVu Sans,Noto Sans CJK SC";
     std::string language = "zh-cn";
+    // > 0: render_document returns a PNG of every page stacked top to bottom at this resolution
+    // (the on-screen preview, drawn by the same layout code as the PDF) instead of the PDF.
+    double image_dpi = 0;
 };
 
 // Renders to PDF bytes. Throws FormsError(InvalidArgument) naming a missing required piece
 // (case number, applicant name, items; reasons for a refusal; a missing material for a notice),
 // FormsError(Render) if cairo or qrencode fails.
 std::string render_document(const CaseDocument& doc, const RenderOptions& options = {});
+// The on-screen preview: a PNG of all pages at `dpi` (see RenderOptions::image_dpi).
+std::string render_document_preview(const CaseDocument& doc, double dpi,
+                                    RenderOptions options = {});
 // Writes the PDF atomically (temporary file in the same folder, then rename).
 void render_document_to_file(const CaseDocument& doc, const std::filesystem::path& path,
                              const RenderOptions& options = {});

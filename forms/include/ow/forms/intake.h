@@ -36,9 +36,9 @@ struct IntakeAssessment {
 
 // `statuses`: material key → what the clerk recorded (absent = Missing). Materials whose
 // required_if is false are NotApplicable whatever was recorded. A required material cannot be
-// Deferred or NotApplicable (it counts as missing); a deferrable one that is missing is deferred
-// when allow_deficiency (the catalog allows 容缺 and local rules permit), else missing; an optional
-// one may be missing.
+// Deferred or NotApplicable (it counts as missing); a deferrable one the clerk recorded as Deferred
+// is deferred; a deferrable one that is missing is deferred when allow_deficiency (local rules
+// accept 容缺 without asking), else missing; an optional one may be missing.
 IntakeAssessment assess_intake(const MergedForm& form, const nlohmann::json& values,
                                const std::map<std::string, MaterialStatus, std::less<>>& statuses,
                                bool allow_deficiency = true);

@@ -6,11 +6,13 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 namespace ow::core {
 
+class Database;
 class Session;
 
 struct BlobInfo {
@@ -33,5 +35,13 @@ public:
 private:
     Session& session_;
 };
+
+// Plaintext bytes [offset, offset + length) of a stored blob, decrypting only the 1 MiB chunks
+// that cover them (sync uploads a blob chunk by chunk; the plaintext exists only in memory).
+// `workstation_dir` holds DIR/blobs; `db` is any connection to the workstation's cache.
+std::vector<unsigned char> read_blob_range(Database& db,
+                                           const std::filesystem::path& workstation_dir,
+                                           const std::string& id, std::int64_t offset,
+                                           std::size_t length);
 
 } // namespace ow::core

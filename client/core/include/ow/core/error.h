@@ -26,6 +26,7 @@ enum class ErrorCode {
     Storage,          // an I/O error (disk full, permission on the file system)
     Crypto,           // an OpenSSL call failed
     Conflict,         // the change conflicts with the current state
+    Network,          // the server is unreachable or refused the connection (TLS, certificates)
 };
 
 const char* to_string(ErrorCode code);

@@ -10,6 +10,7 @@
 #include "ow/forms/calendar.h"
 #include "ow/forms/catalog.h"
 #include "ow/forms/documents.h"
+#include "ow/forms/intake.h"
 #include "ow/forms/merge.h"
 #include "ow/forms/prefill.h"
 #include "ow/forms/validation.h"
@@ -40,13 +41,25 @@ struct IntakeRequest {
     std::map<std::string, MaterialDecision> materials; // by material key; absent = missing
     std::string note;
     bool acknowledge_warnings = true; // warnings (e.g. a USCC check digit) were seen and accepted
+    // 即办件: the case is concluded at the counter (state "completed"). Only when every item is a
+    // 即办件 and every needed material is there.
+    bool complete_on_the_spot = false;
+};
+
+// Why the counter does not accept an application (不予受理, 行政许可法 Art. 32).
+struct RefusalGrounds {
+    std::vector<std::string> reasons; // at least one
+    std::string basis;                // legal basis; the document has a default
+    std::string competent_organ;      // where to apply instead, when not this organ's competence
 };
 
 struct IntakeOutcome {
     CaseSummary stored;
+    forms::IntakeDecision decision = forms::IntakeDecision::Accept;
     forms::DocumentKind document_kind = forms::DocumentKind::Receipt;
     BlobInfo document;                 // the rendered PDF, stored encrypted
     std::string document_pdf;          // the same bytes, for printing or --out
+    forms::CaseDocument document_data; // what the document says (for the on-screen preview)
     std::vector<std::string> missing;  // names of mandatory materials not handed in
     std::vector<std::string> deferred; // names of materials accepted later (容缺后补)
     std::vector<forms::FieldIssue> warnings;
@@ -86,10 +99,22 @@ public:
     std::map<std::string, std::string> e_license_substitutes(const forms::MergedForm& form,
                                                              const std::string& applicant_id) const;
 
+    // True when every item of the form is a 即办件 (it may be concluded at the counter).
+    bool can_complete_on_the_spot(const forms::MergedForm& form) const;
+
     // Validates, decides, renders and stores. Throws IntakeRejected (field errors) or CoreError.
     IntakeOutcome submit(const IntakeRequest& request);
+    // Refuses the application at the counter (不予受理): stores the case as "refused-at-intake"
+    // with the refusal notice. The form need not be complete; the applicant must be identified
+    // and at least one reason given. Throws IntakeRejected or CoreError.
+    IntakeOutcome refuse(const IntakeRequest& request, const RefusalGrounds& grounds);
 
 private:
+    std::vector<forms::FieldIssue> applicant_problems(const IntakeRequest& request) const;
+    forms::CaseDocument document_for(forms::DocumentKind kind, const IntakeRequest& request,
+                                     const nlohmann::json& values) const;
+    IntakeOutcome store(CaseDraft& draft, forms::CaseDocument& doc, IntakeOutcome outcome);
+
     Session& session_;
     const forms::Catalog& catalog_;
     const forms::WorkingCalendar& calendar_;

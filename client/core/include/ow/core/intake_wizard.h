@@ -6,6 +6,7 @@
 #include "ow/core/intake_service.h"
 #include "ow/core/presenters.h"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -69,6 +70,25 @@ public:
     std::string promised_date() const;
     const std::optional<IntakeOutcome>& outcome() const { return outcome_; }
     bool submit(); // the Review step's action; on success the step is Done
+    // 即办件: offered when every item is one; concluding needs every material.
+    bool can_complete_on_the_spot() const;
+    void set_complete_on_the_spot(bool on) { complete_on_the_spot_ = on; }
+    bool complete_on_the_spot() const { return complete_on_the_spot_; }
+    // 不予受理 from the Review step (or the Materials step); on success the step is Done.
+    bool refuse(const RefusalGrounds& grounds);
+
+    // Drafts save themselves (ui.md): the intake in progress is kept per clerk in the encrypted
+    // cache at every step (and whenever the GUI calls save_draft), so closing the wizard, a
+    // logout or a crash loses nothing. A submitted or refused intake discards it.
+    struct DraftInfo {
+        std::string saved_at; // ISO 8601 UTC
+        std::string applicant_name;
+        std::size_t items = 0;
+    };
+    std::optional<DraftInfo> pending_draft() const;
+    void save_draft();
+    bool resume_draft(); // false when there is none or it no longer fits the catalog
+    void discard_draft();
 
 private:
     void build_form();
@@ -89,6 +109,11 @@ private:
     std::map<std::string, MaterialDecision> materials_;
     std::map<std::string, std::string> e_licenses_;
     std::optional<IntakeOutcome> outcome_;
+    bool complete_on_the_spot_ = false;
+
+    IntakeRequest request() const;
+    bool keep_draft(); // save_draft, a failure shown in problems()
+    bool record(const std::function<IntakeOutcome(const IntakeRequest&)>& action);
 };
 
 } // namespace ow::core

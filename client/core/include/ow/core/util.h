@@ -10,6 +10,8 @@ namespace ow::core {
 std::string now_utc_iso(); // 2026-11-28T10:32:05.123Z
 std::string today_local(); // 2026-11-28 (the counter's calendar day)
 std::string new_uuid();    // random (version 4) UUID
+// `text` without surrounding spaces, tabs and line ends.
+std::string trim_whitespace(std::string_view text);
 
 // Writes `content` to `path` atomically: temp file in the same directory, fsync, rename, fsync of
 // the directory. The file is created with mode 0600. Throws CoreError(Storage) on failure.
