@@ -185,7 +185,6 @@ StoredScan ScanService::attach(const ScanAttachment& attachment) {
         .bind(1, c->id)
         .bind(2, attachment.material_key)
         .run();
-    nlohmann::json page_list = nlohmann::json::array();
     int number = 0;
     for (const auto& page : attachment.pages) {
         ++number;
@@ -206,8 +205,6 @@ StoredScan ScanService::attach(const ScanAttachment& attachment) {
             .bind(8, page.encoded.resolution_dpi)
             .bind(9, 90 * page.quarter_turns)
             .run();
-        page_list.push_back(
-            {{"image", stored.page_images.back().id}, {"thumbnail", stored.thumbnails.back().id}});
     }
     stored.pages = number;
     db.prepare(
@@ -218,17 +215,25 @@ StoredScan ScanService::attach(const ScanAttachment& attachment) {
         .bind(3, c->id)
         .bind(4, attachment.material_key)
         .run();
+    // The PDF is the case's document of kind "scan" (sync protocol §4.1 `document`); the server
+    // gets it once its blob is uploaded. Page images and thumbnails stay local working copies.
     const std::string now = now_utc_iso();
-    nlohmann::json payload = {
-        {"case_id", c->id},
-        {"case_number", c->case_number},
-        {"material_key", attachment.material_key},
-        {"status", "scanned"},
-        {"pages", number},
-        {"pdf", {{"id", stored.pdf.id}, {"sha256", stored.pdf.sha256}, {"size", stored.pdf.size}}},
-        {"page_blobs", page_list}};
-    stored.mutation_id = enqueue_mutation(db, "material", c->id + "/" + attachment.material_key,
-                                          "attach-scan", payload.dump(), now);
+    const std::string document_id = new_uuid();
+    db.prepare(
+          "INSERT INTO documents(id, case_id, kind, blob_id, created_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(1, document_id)
+        .bind(2, c->id)
+        .bind(3, "scan")
+        .bind(4, stored.pdf.id)
+        .bind(5, now)
+        .run();
+    nlohmann::json payload = {{"id", document_id},        {"case_id", c->id},
+                              {"kind", "scan"},           {"material_key", attachment.material_key},
+                              {"blob_id", stored.pdf.id}, {"sha256", stored.pdf.sha256},
+                              {"signed", false},          {"pages", number},
+                              {"created_at", now}};
+    stored.mutation_id =
+        enqueue_mutation(db, "document", document_id, "create", payload.dump(), now);
     nlohmann::json details = {
         {"material", attachment.material_key}, {"pages", number}, {"pdf", stored.pdf.id}};
     if (attachment.review) {

@@ -260,6 +260,15 @@ struct SyncEngine::Impl {
         return out;
     }
 
+    std::vector<BlobRef> blob_by_id(const std::string& id) {
+        std::vector<BlobRef> out;
+        auto st = db.prepare("SELECT id, sha256, size, media_type FROM blobs WHERE id = ?");
+        st.bind(1, id);
+        if (st.step())
+            out.push_back({st.text(0), st.text(1), st.text(3), st.int64(2)});
+        return out;
+    }
+
     bool blob_complete(const std::string& sha) {
         auto st = db.prepare("SELECT complete FROM sync_blob_uploads WHERE sha256 = ?");
         st.bind(1, sha);
@@ -530,8 +539,14 @@ struct SyncEngine::Impl {
                 tx.commit();
                 continue;
             }
+            // A document added to an existing case (a scanned material) brings its own blob.
+            if (m.kind == "document" && m.operation == "create" && payload.contains("blob_id") &&
+                payload["blob_id"].is_string())
+                case_blobs[m.entity_id] = blob_by_id(payload["blob_id"].get<std::string>());
             auto blobs = case_blobs.find(m.entity_id);
-            if (m.kind == "case" && m.operation == "create" && blobs != case_blobs.end()) {
+            if (((m.kind == "case" && m.operation == "create") ||
+                 (m.kind == "document" && m.operation == "create")) &&
+                blobs != case_blobs.end()) {
                 std::string error;
                 bool all = true;
                 json refs = json::array();
@@ -551,7 +566,8 @@ struct SyncEngine::Impl {
                     blocked_entities.insert(m.kind + "/" + m.entity_id);
                     continue;
                 }
-                payload["blobs"] = refs;
+                if (m.kind == "case")
+                    payload["blobs"] = refs;
             }
             json item = {{"mutation_id", m.mutation_id}, {"entity_kind", m.kind},
                          {"entity_id", m.entity_id},     {"operation", m.operation},
