@@ -54,7 +54,7 @@ ScanDialog::ScanDialog(wxWindow* parent, ow::core::Session& session,
                        std::vector<ow::core::MaterialChoice> materials,
                        const std::string& applicant_kind, const std::string& applicant_id,
                        const std::string& applicant_name, const std::string& case_number)
-    : wxDialog(parent, wxID_ANY, _("Scan materials"), wxDefaultPosition, wxSize(900, 640),
+    : wxDialog(parent, wxID_ANY, _("Scan materials"), wxDefaultPosition, wxSize(1040, 680),
                wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER),
       session_(session),
       presenter_(std::move(materials), applicant_kind, applicant_id, applicant_name),
@@ -409,18 +409,18 @@ void ScanDialog::finish() {
     if (!presenter_.can_finish())
         return;
     if (case_number_.empty()) {
-        EndModal(wxID_OK);
+        if (IsModal())
+            EndModal(wxID_OK);
         return;
     }
     try {
         ow::core::ScanService service(session_);
-        int pages = 0;
         for (const auto& a : attachments())
-            pages += service.attach(a).pages;
-        wxMessageBox(
-            wxString::Format(_("%d page(s) attached to case %s."), pages, utf8(case_number_)),
-            _("Scan materials"), wxOK | wxICON_INFORMATION, this);
-        EndModal(wxID_OK);
+            service.attach(a);
+        if (IsModal())
+            EndModal(wxID_OK);
+        else
+            Destroy();
     } catch (const ow::core::CoreError& e) {
         wxMessageBox(tr(e), _("Scan materials"), wxOK | wxICON_WARNING, this);
     }
