@@ -470,7 +470,12 @@ PageImage binarize(const PageImage& image) {
     Pix* out = nullptr;
     if (pixSauvolaBinarizeTiled(gray.pix(), half_window, 0.34f, nx, ny, nullptr, &out) != 0)
         throw PipelineError("leptonica: Sauvola binarisation failed");
-    return PageImage(copy_resolution(PixPtr(out), image).release());
+    PixPtr local(out);
+    // Sauvola leaves the inside of large uniform dark areas white (no local contrast there): a
+    // black border, a filled box, a dark photo. Whatever is really dark stays black.
+    PixPtr dark = checked(pixThresholdToBinary(gray.pix(), 64), "threshold");
+    pixOr(local.get(), local.get(), dark.get());
+    return PageImage(copy_resolution(std::move(local), image).release());
 }
 
 EncodedPage encode(const PageImage& image, int jpeg_quality) {

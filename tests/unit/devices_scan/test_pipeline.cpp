@@ -139,6 +139,14 @@ BOOST_AUTO_TEST_CASE(scanner_rows_become_images) {
     rgb.bytes_per_line = 6;
     rgb.data = {255, 0, 0, 0, 0, 255};
     BOOST_TEST(PageImage::from_raw(rgb).depth() == 32);
+    // A solid black sheet stays black when binarised (Sauvola alone would whiten its inside).
+    RawPage black;
+    black.width = 400;
+    black.height = 300;
+    black.bytes_per_line = 400;
+    black.data.assign(400 * 300, 10);
+    auto black_bin = binarize(PageImage::from_raw(black));
+    BOOST_TEST(ink_fraction(black_bin) > 0.95);
     RawPage truncated = rgb;
     truncated.data.resize(3);
     BOOST_CHECK_THROW(PageImage::from_raw(truncated), PipelineError);
