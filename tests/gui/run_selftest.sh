@@ -18,6 +18,11 @@ printf 'admin-demo\nofficer-demo\n' | "$cli" --data-dir "$data" user add officer
 echo "admin-demo" | "$cli" --data-dir "$data" demo-data --persons 2000 --entities 200 \
   --user admin --password-stdin --quiet >/dev/null
 mkdir -p "$out"
+# The scan panel uses the SANE test device through a private configuration (no network probing).
+mkdir "$data/sane.d"
+echo test >"$data/sane.d/dll.conf"
+printf 'geometry_min 0.0\ngeometry_max 300.0\ngeometry_quant 1.0\n' >"$data/sane.d/test.conf"
+export SANE_CONFIG_DIR="$data/sane.d"
 src=$(cd "$(dirname "$0")/../.." && pwd)
 export OW_SELFTEST_INTAKE="$src/tests/data/intake/restaurant.json"
 rm -f "$out/receipt-$lang.pdf" "$out/receipt-$lang.case" "$out/sealed-$lang.pdf"

@@ -10,6 +10,7 @@
 #include "ow/core/util.h"
 #include "ow/forms/catalog.h"
 #include "seal_dialogs.h"
+#include "scan_panel.h"
 #include "translate.h"
 
 #include <atomic>
@@ -82,6 +83,12 @@ public:
         top->Add(list_, 1, wxEXPAND);
         empty_ = new wxStaticText(this, wxID_ANY, "");
         top->Add(empty_, 0, wxTOP, 8);
+        if (session_.may(ow::core::Permission::Intake)) {
+            auto* scan = new wxButton(this, wxID_ANY, _("&Scan materials…"));
+            scan->SetName("cases_scan");
+            scan->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { scan_materials(); });
+            top->Add(scan, 0, wxTOP, 8);
+        }
         SetSizer(top);
     }
 
@@ -102,6 +109,26 @@ public:
     }
 
 private:
+    void scan_materials() {
+        long row = list_->GetNextItem(-1, wxLIST_NEXT_ALL, wxLIST_STATE_SELECTED);
+        if (row < 0) {
+            wxMessageBox(_("Select a case first."), _("Scan materials"), wxOK, this);
+            return;
+        }
+        ow::core::CaseService cases(session_);
+        auto c = cases.find(list_->GetItemText(row).utf8_string());
+        if (!c)
+            return;
+        std::vector<ow::core::MaterialChoice> materials;
+        for (const auto& m : cases.materials(c->id))
+            if (m.status != "e-license" && m.status != "not-applicable")
+                materials.push_back({m.key, m.name});
+        ScanDialog dialog(this, session_, materials, c->applicant_kind, c->applicant_id,
+                          c->applicant_name, c->case_number);
+        dialog.ShowModal();
+        refresh();
+    }
+
     wxListCtrl* list_;
     wxStaticText* empty_;
 };

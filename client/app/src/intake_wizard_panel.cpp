@@ -2,6 +2,7 @@
 
 #include "intake_dialogs.h"
 #include "ow/forms/regions.h"
+#include "scan_panel.h"
 #include "translate.h"
 
 #include <cstdio>
@@ -199,6 +200,7 @@ void IntakeWizardPanel::refresh() {
 }
 
 void IntakeWizardPanel::start_over() {
+    pending_scans_.clear();
     wizard_ = std::make_unique<ow::core::IntakeWizardPresenter>(
         session_, catalog_, ow::forms::WorkingCalendar::builtin());
     applicant_input_->ChangeValue("");
@@ -676,7 +678,7 @@ void IntakeWizardPanel::build_materials_page() {
     auto* all = new wxButton(materials_, wxID_ANY, _("&All received"));
     all->SetName("intake_all_received");
     s->Add(all, 0, wxBOTTOM, 8);
-    auto* grid = new wxFlexGridSizer(3, wxSize(12, 4));
+    auto* grid = new wxFlexGridSizer(4, wxSize(12, 4));
     grid->AddGrowableCol(0);
     struct Option {
         ow::forms::MaterialStatus status;
@@ -716,6 +718,12 @@ void IntakeWizardPanel::build_materials_page() {
                                    status == ow::forms::MaterialStatus::ELicense ? license : ""});
         });
         grid->Add(choice);
+        auto* scan = new wxButton(materials_, wxID_ANY,
+                                  pending_scans_.count(row.key) ? _("Scan again…") : _("Scan…"));
+        scan->SetName("material_scan_" + row.key);
+        std::string name = row.name;
+        scan->Bind(wxEVT_BUTTON, [this, key, name](wxCommandEvent&) { scan_material(key, name); });
+        grid->Add(scan);
     }
     s->Add(grid, 0, wxEXPAND);
     materials_->SetSizer(s);
@@ -770,8 +778,11 @@ void IntakeWizardPanel::go_next() {
             build_materials_page();
         else if (after == Step::Review)
             build_review_page();
-        else if (after == Step::Done)
+        else if (after == Step::Done) {
+            if (wizard_->outcome())
+                attach_pending_scans(wizard_->outcome()->stored.case_number);
             show_outcome();
+        }
     }
     if (before == Step::Applicant)
         wizard_->set_applicant_name(applicant_name_->GetValue().utf8_string());
@@ -788,6 +799,37 @@ void IntakeWizardPanel::go_back() {
         read_form_values();
     wizard_->back();
     show_step();
+}
+
+void IntakeWizardPanel::scan_material(const std::string& key, const std::string& name) {
+    const auto& applicant = wizard_->applicant();
+    const char* kind =
+        applicant.kind == ow::core::ApplicantLookupPresenter::Kind::Entity ? "entity" : "person";
+    ScanDialog dialog(this, session_, {{key, name}}, kind, applicant.identifier,
+                      wizard_->applicant_name(), "");
+    if (dialog.ShowModal() != wxID_OK)
+        return;
+    auto attachments = dialog.attachments();
+    int pages = 0;
+    for (const auto& a : attachments)
+        pages += static_cast<int>(a.pages.size());
+    pending_scans_[key] = std::move(attachments);
+    wizard_->set_material(key, {ow::forms::MaterialStatus::Received, pages, ""});
+    build_materials_page();
+}
+
+void IntakeWizardPanel::attach_pending_scans(const std::string& case_number) {
+    ow::core::ScanService service(session_);
+    for (auto& [key, attachments] : pending_scans_)
+        for (auto& a : attachments) {
+            a.case_number = case_number;
+            try {
+                service.attach(a);
+            } catch (const ow::core::CoreError& e) {
+                wxMessageBox(tr(e), _("Scan materials"), wxOK | wxICON_WARNING, this);
+            }
+        }
+    pending_scans_.clear();
 }
 
 void IntakeWizardPanel::show_outcome() {

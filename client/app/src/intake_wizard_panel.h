@@ -3,6 +3,7 @@
 
 #include "area_panels.h"
 #include "ow/core/intake_wizard.h"
+#include "ow/core/scan_service.h"
 
 #include <map>
 #include <memory>
@@ -44,6 +45,8 @@ private:
     void build_materials_page();
     void build_review_page();
     void print_document();
+    void scan_material(const std::string& key, const std::string& name);
+    void attach_pending_scans(const std::string& case_number);
     void refuse();
     void show_outcome();
     void offer_draft();
@@ -87,6 +90,8 @@ private:
     std::vector<FieldWidgets> fields_;
     // Materials page
     wxScrolledWindow* materials_ = nullptr;
+    // Pages scanned in the materials step, attached once the case exists (by material key).
+    std::map<std::string, std::vector<ow::core::ScanAttachment>> pending_scans_;
     // Review / done pages
     wxStaticText* review_ = nullptr;
     wxCheckBox* complete_here_ = nullptr;

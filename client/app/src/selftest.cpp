@@ -9,6 +9,7 @@
 #include "ow/core/sealing_service.h"
 #include "seal_dialogs.h"
 #include "ow/core/util.h"
+#include "scan_panel.h"
 #include "translate.h"
 
 #include <cstdlib>
@@ -433,6 +434,47 @@ void run_sealing(Driver& d, wxFrame& frame, const std::string& number,
     d.check(verified, "verify a PDF: the sealed document is valid and trusted");
 }
 
+// The scan panel on the case just taken in: the SANE test device (private config from
+// run_selftest.sh) scans a flatbed page, its thumbnail appears, and it is attached to a material.
+void run_scan_panel(Driver& d, wxFrame& frame, const std::string& case_number,
+                    const std::string& lang) {
+    auto& session = static_cast<MainFrame&>(frame).session();
+    ow::core::CaseService cases(session);
+    auto c = cases.find(case_number);
+    d.check(c.has_value(), "the case for the scan panel exists");
+    if (!c)
+        return;
+    auto materials = cases.materials(c->id);
+    if (materials.empty())
+        return;
+    const std::string key = materials.front().key;
+    auto* dialog =
+        new ScanDialog(&frame, session, {{key, materials.front().name}}, c->applicant_kind,
+                       c->applicant_id, c->applicant_name, case_number);
+    dialog->Show();
+    auto* device = d.find<wxChoice>("scan_device");
+    for (int i = 0; i < 200 && device && device->GetCount() == 0; ++i)
+        d.pump(50);
+    d.check(device && device->GetCount() > 0, "the scan panel lists the SANE test device");
+    click_named(d, "scan_start");
+    auto* pages = d.find<wxListCtrl>("scan_pages");
+    auto* finish = d.find<wxButton>("scan_finish");
+    for (int i = 0; i < 300 && pages && finish && !finish->IsEnabled(); ++i)
+        d.pump(50);
+    d.check(pages && pages->GetItemCount() == 1, "the scanned page appears as a thumbnail");
+    d.check(finish && finish->IsEnabled(), "the page can be attached");
+    d.screenshot(dialog, "scan-panel-" + lang);
+    click_named(d, "scan_finish");
+    d.check(d.gone("scan_dialog"), "attaching closes the scan panel");
+    bool scanned = false;
+    for (const auto& m : cases.materials(c->id))
+        if (m.key == key)
+            scanned = m.status == "scanned" && m.pages == 1;
+    d.check(scanned, "the material is stored as scanned, 1 page");
+    if (wxWindow::FindWindowByName("scan_dialog"))
+        dialog->Destroy();
+}
+
 } // namespace
 
 int run_selftest(App& app, const std::filesystem::path& out_dir) {
@@ -469,6 +511,9 @@ int run_selftest(App& app, const std::filesystem::path& out_dir) {
 
     // 3. A complete intake of a 3-item bundle through the wizard.
     run_intake(d, *frame, out_dir, lang);
+    if (auto* panel = dynamic_cast<IntakeWizardPanel*>(wxWindow::FindWindowByName("area_intake")))
+        if (const auto* outcome = panel->outcome())
+            run_scan_panel(d, *frame, outcome->stored.case_number, lang);
 
     // 3b. The case waits in the outbox: the Sync area lists it, and
     //     Sync now stays disabled until the workstation is enrolled.

@@ -11,6 +11,7 @@
 #include "ow/forms/catalog.h"
 #include "ow/forms/versions.h"
 #include "ow/signing/versions.h"
+#include "ow/devices/scanner.h"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -60,6 +61,8 @@ std::vector<LibraryVersion> library_versions() {
     for (const auto& [name, version] : ow::signing::library_versions())
         v.push_back({name, version});
     for (const auto& [name, version] : ow::devices::library_versions())
+        v.push_back({name, version});
+    for (const auto& [name, version] : ow::devices::scan_library_versions())
         v.push_back({name, version});
     return v;
 }

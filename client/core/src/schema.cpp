@@ -11,7 +11,7 @@ namespace ow::core {
 namespace {
 
 // Append new versions at the end; never edit a released one.
-constexpr std::array<std::string_view, 6> kMigrations = {
+constexpr std::array<std::string_view, 7> kMigrations = {
     // 1: workstation metadata, users, settings, the audit log.
     R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -187,6 +187,20 @@ CREATE TABLE decisions(
   reasons TEXT NOT NULL,
   decided_by INTEGER NOT NULL REFERENCES users(id),
   decided_at TEXT NOT NULL);
+)sql",
+    // 7: the pages of scanned materials (encrypted page images and thumbnails, in order).
+    R"sql(
+CREATE TABLE scan_pages(
+  case_id TEXT NOT NULL REFERENCES cases(id),
+  material_key TEXT NOT NULL,
+  page_no INTEGER NOT NULL,
+  image_blob_id TEXT NOT NULL,
+  thumbnail_blob_id TEXT NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  resolution INTEGER NOT NULL,
+  rotation INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (case_id, material_key, page_no));
 )sql",
 };
 

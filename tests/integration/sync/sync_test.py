@@ -271,6 +271,26 @@ def scenario_e2e():
     if report["received"].get("person", 0) != 2000 or report["received"].get("catalog", 0) < 1:
         fail(f"A's first sync did not bootstrap reference data: {report['received']}")
     check_invariant(server, [a, b], "cases up")
+    # A material scanned into an accepted case (SANE test device, private config) goes up as the
+    # case's document of kind "scan", its encrypted PDF blob uploaded first.
+    sane = os.path.join(TMP, "sane.d")
+    os.makedirs(sane, exist_ok=True)
+    with open(os.path.join(sane, "dll.conf"), "w") as f:
+        f.write("test\n")
+    with open(os.path.join(sane, "test.conf"), "w") as f:
+        f.write("geometry_min 0.0\ngeometry_max 300.0\ngeometry_quant 1.0\n")
+    a.cli(["scan", "--device", "test:0", "--option", "test-picture=Grid", "--mode", "text", "--dpi",
+           "150", "--case", numbers[2], "--material", "mat.site_plan", "--user", "clerk"], CLERK_PW,
+          env=dict(os.environ, SANE_CONFIG_DIR=sane))
+    rc, report, _ = a.sync()
+    if report["applied"] < 1 or report["blobs_uploaded"] < 1:
+        fail(f"the scanned material was not sent: {report}")
+    scans = server.db().execute("SELECT d.blob_id, d.sha256, b.complete FROM documents d JOIN blobs b "
+                                "ON b.id = d.blob_id WHERE d.kind = 'scan'").fetchall()
+    if len(scans) != 1 or scans[0][2] != 1:
+        fail(f"the server has scan documents {scans}")
+    check_invariant(server, [a, b], "scan up")
+    log("ok: a scanned material reached the server as a document with its blob")
     rc, report, _ = b.sync()
     got = report["received"]
     for kind, n in (("case", 3),):
