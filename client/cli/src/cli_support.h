@@ -4,6 +4,8 @@
 #include "command.h"
 #include "ow/core/secret.h"
 #include "ow/core/workstation.h"
+#include "ow/signing/error.h"
+#include "ow/signing/signer.h"
 
 #include <memory>
 
@@ -18,6 +20,13 @@ std::filesystem::path open_data_dir(Context& ctx);
 
 // Logs in as --user NAME with the password from the terminal or --password-stdin.
 std::unique_ptr<ow::core::Session> login(Context& ctx);
+
+// The key named on the command line: --pkcs11-module PATH --key URI [--pin-stdin] (the PIN from
+// the terminal or stdin, wiped after login), or --key-file KEY.pem --cert CERT.pem [--chain
+// CA.pem]. With `optional`, nullptr when none of these options is given.
+std::unique_ptr<ow::signing::Signer> open_signer(Context& ctx, bool optional);
+// Maps a signing error to the documented exit code.
+int signing_exit_code(ow::signing::ErrorCode code);
 
 // Maps a core error to the documented exit code.
 int exit_code_for(const std::exception& e);
