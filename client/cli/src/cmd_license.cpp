@@ -1,4 +1,5 @@
-// onewindow-cli license list [--holder ID | --name PREFIX] | show LICENSE_ID  --user CLERK
+// onewindow-cli license list [--holder ID | --name PREFIX] [--limit N] | show LICENSE_ID  --user
+// CLERK
 //                    [--password-stdin] [--json]
 // The cached e-licenses with their verification state: the GB/T 36904 check character and the
 // issuer's signature. An untrusted record is listed as such and cannot be restored.
@@ -42,7 +43,7 @@ int run(Context& ctx) {
         else if (auto name = ctx.args.get("name"))
             views = service.search(*name, static_cast<int>(ctx.args.get_int("limit", 50)));
         else
-            throw UsageError("license list needs --holder ID_NUMBER|USCC or --name PREFIX");
+            views = service.list(static_cast<int>(ctx.args.get_int("limit", 50)));
     } else if (what == "show") {
         views.push_back(service.find(ctx.args.positional_at(1, "the license identifier")));
     } else {
@@ -77,8 +78,8 @@ int run(Context& ctx) {
 }
 
 const Registration reg{{"license",
-                        "license list (--holder ID | --name PREFIX) | show LICENSE_ID  --user NAME "
-                        "[--password-stdin] [--json]",
+                        "license list [--holder ID | --name PREFIX] [--limit N] | show LICENSE_ID  "
+                        "--user NAME [--password-stdin] [--json]",
                         {"password-stdin", "json"},
                         &run}};
 

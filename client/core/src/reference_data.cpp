@@ -199,6 +199,17 @@ std::vector<LicenseRecord> ReferenceData::licenses_of(const std::string& holder_
     return out;
 }
 
+std::vector<LicenseRecord> ReferenceData::licenses_all(int limit) {
+    session_.require(Permission::ViewCases);
+    std::vector<LicenseRecord> out;
+    auto st = session_.db().prepare(std::string("SELECT ") + kLicenseColumns +
+                                    " FROM licenses ORDER BY license_id LIMIT ?");
+    st.bind(1, limit);
+    while (st.step())
+        out.push_back(read_license(st));
+    return out;
+}
+
 std::vector<LicenseRecord> ReferenceData::licenses_by_holder_name_prefix(const std::string& prefix,
                                                                          int limit) {
     session_.require(Permission::ViewCases);

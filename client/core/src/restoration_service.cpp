@@ -190,6 +190,15 @@ std::vector<LicenseView> RestorationService::by_holder(const std::string& holder
     return out;
 }
 
+std::vector<LicenseView> RestorationService::list(int limit) {
+    session_.require(Permission::RestoreLicense);
+    LicenseIssuers issuers(session_.db());
+    std::vector<LicenseView> out;
+    for (auto& r : ReferenceData(session_).licenses_all(limit))
+        out.push_back(view(std::move(r), issuers));
+    return out;
+}
+
 std::vector<LicenseView> RestorationService::search(const std::string& query, int limit) {
     session_.require(Permission::RestoreLicense);
     const std::string q = forms::normalize_identifier(query);

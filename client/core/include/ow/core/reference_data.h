@@ -113,6 +113,7 @@ public:
     std::vector<Person> persons_by_name_prefix(const std::string& prefix, int limit = 20);
     std::vector<Entity> entities_by_name_prefix(const std::string& prefix, int limit = 20);
     std::vector<LicenseRecord> licenses_of(const std::string& holder_id);
+    std::vector<LicenseRecord> licenses_all(int limit); // by identifier
     std::vector<LicenseRecord> licenses_by_holder_name_prefix(const std::string& prefix,
                                                               int limit = 50);
     std::optional<LicenseRecord> find_license(const std::string& license_id);

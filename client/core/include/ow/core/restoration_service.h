@@ -90,6 +90,7 @@ public:
     // A license identifier, a holder's ID number / USCC, or the start of a holder's name.
     std::vector<LicenseView> search(const std::string& query, int limit = 50);
     std::vector<LicenseView> by_holder(const std::string& holder_id);
+    std::vector<LicenseView> list(int limit); // every cached license, by identifier
 
     // A preview of the face (no annotation) at `dpi`.
     forms::LicenseBitmap preview(const LicenseView& license, double dpi);
