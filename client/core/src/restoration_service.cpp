@@ -294,13 +294,17 @@ RestorationResult RestorationService::restore(const RestorationRequest& request,
     signing::SealAppearance appearance;
     license.layout->seal_rect_points(appearance.rect.x, appearance.rect.y, appearance.rect.width,
                                      appearance.rect.height);
-    try {
-        appearance.image_png = forms::render_round_seal_png(
-            center.empty() ? result.seal_subject : center, "证照还原专用章", 360);
-    } catch (const forms::FormsError& e) {
-        throw CoreError(ErrorCode::Storage, N_("Rendering the license failed: {detail}"),
-                        {{"detail", e.what()}});
+    const std::string seal_owner = center.empty() ? result.seal_subject : center;
+    if (seal_image_owner_ != seal_owner) { // drawn once per seal, not per copy
+        try {
+            seal_image_ = forms::render_round_seal_png(seal_owner, "证照还原专用章", 360);
+            seal_image_owner_ = seal_owner;
+        } catch (const forms::FormsError& e) {
+            throw CoreError(ErrorCode::Storage, N_("Rendering the license failed: {detail}"),
+                            {{"detail", e.what()}});
+        }
     }
+    appearance.image_png = seal_image_;
     options.seal = appearance;
     try {
         result.pdf = signing::PadesSigner(seal).sign_memory(

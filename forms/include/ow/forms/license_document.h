@@ -98,7 +98,9 @@ struct LicenseAnnotation {
 };
 
 struct LicenseRenderOptions {
-    std::string font_family = "Noto Serif CJK SC,Noto Sans CJK SC";
+    // One family, one face: each further face is one more CJK subset to embed per copy.
+    std::string font_family = "Noto Serif CJK SC";
+    bool bold_face = false; // draw "bold" texts with the bold face (a second embedded font)
     std::string language = "zh-cn";
 };
 

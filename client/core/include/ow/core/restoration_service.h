@@ -116,6 +116,8 @@ private:
     LicenseView view(LicenseRecord record, const LicenseIssuers& issuers) const;
     Session& session_;
     forms::LicenseTemplates templates_;
+    std::string seal_image_owner_;
+    std::vector<unsigned char> seal_image_; // the round seal picture of seal_image_owner_
 };
 
 // Presentation state of the Licenses area (wx-free): the search, the list with a trust column,
