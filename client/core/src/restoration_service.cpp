@@ -238,8 +238,8 @@ forms::LicenseBitmap RestorationService::preview(const LicenseView& license, dou
     }
 }
 
-RestorationResult RestorationService::restore(const RestorationRequest& request,
-                                              signing::Signer& seal) {
+PreparedRestoration RestorationService::prepare(const RestorationRequest& request,
+                                                const signing::Signer& seal) {
     session_.require(Permission::RestoreLicense);
     const std::string reason = check_restoration_reason(request.reason);
     LicenseView license = find(request.license_id);
@@ -265,20 +265,43 @@ RestorationResult RestorationService::restore(const RestorationRequest& request,
                             {{"case", request.case_number}, {"material", request.material_key}});
     }
 
+    PreparedRestoration p;
+    p.request = request;
+    p.reason = reason;
+    p.case_summary = std::move(case_summary);
+    p.qr_payload = license_qr_payload(license.record);
+    p.center = certificate_owner(seal.certificate());
+    p.seal_subject = certificate_owner(seal.certificate(), true);
+    p.annotation = {reason, local_minute(), request.case_number,
+                    session_.user().display_name.empty() ? session_.user().name
+                                                         : session_.user().display_name,
+                    p.center};
+    const std::string seal_owner = p.center.empty() ? p.seal_subject : p.center;
+    if (seal_image_owner_ != seal_owner) { // drawn once per seal, not per copy
+        try {
+            seal_image_ = forms::render_round_seal_png(seal_owner, "证照还原专用章", 360);
+            seal_image_owner_ = seal_owner;
+        } catch (const forms::FormsError& e) {
+            throw CoreError(ErrorCode::Storage, N_("Rendering the license failed: {detail}"),
+                            {{"detail", e.what()}});
+        }
+    }
+    p.seal_image = seal_image_;
+    p.license = std::move(license);
+    return p;
+}
+
+RestorationResult RestorationService::produce(const PreparedRestoration& p,
+                                              signing::Signer& seal) const {
     RestorationResult result;
-    result.license_id = license.record.license_id;
-    result.qr_payload = license_qr_payload(license.record);
-    const std::string center = certificate_owner(seal.certificate());
-    result.seal_subject = certificate_owner(seal.certificate(), true);
-    forms::LicenseAnnotation annotation{
-        reason, local_minute(), request.case_number,
-        session_.user().display_name.empty() ? session_.user().name : session_.user().display_name,
-        center};
+    result.license_id = p.license.record.license_id;
+    result.qr_payload = p.qr_payload;
+    result.seal_subject = p.seal_subject;
     auto start = std::chrono::steady_clock::now();
     std::string pdf;
     try {
-        pdf = forms::render_license_pdf(*license.layout, face_of(license), annotation,
-                                        result.qr_payload);
+        pdf = forms::render_license_pdf(*p.license.layout, face_of(p.license), p.annotation,
+                                        p.qr_payload);
     } catch (const forms::FormsError& e) {
         throw CoreError(ErrorCode::Storage, N_("Rendering the license failed: {detail}"),
                         {{"detail", e.what()}});
@@ -289,22 +312,12 @@ RestorationResult RestorationService::restore(const RestorationRequest& request,
     signing::SignOptions options;
     options.certify = signing::DocMdp::NoChanges;
     options.field_name = "RestorationSeal";
-    options.reason = "证照还原：" + reason;
-    options.location = center;
+    options.reason = "证照还原：" + p.reason;
+    options.location = p.center;
     signing::SealAppearance appearance;
-    license.layout->seal_rect_points(appearance.rect.x, appearance.rect.y, appearance.rect.width,
-                                     appearance.rect.height);
-    const std::string seal_owner = center.empty() ? result.seal_subject : center;
-    if (seal_image_owner_ != seal_owner) { // drawn once per seal, not per copy
-        try {
-            seal_image_ = forms::render_round_seal_png(seal_owner, "证照还原专用章", 360);
-            seal_image_owner_ = seal_owner;
-        } catch (const forms::FormsError& e) {
-            throw CoreError(ErrorCode::Storage, N_("Rendering the license failed: {detail}"),
-                            {{"detail", e.what()}});
-        }
-    }
-    appearance.image_png = seal_image_;
+    p.license.layout->seal_rect_points(appearance.rect.x, appearance.rect.y, appearance.rect.width,
+                                       appearance.rect.height);
+    appearance.image_png = p.seal_image;
     options.seal = appearance;
     try {
         result.pdf = signing::PadesSigner(seal).sign_memory(
@@ -314,7 +327,15 @@ RestorationResult RestorationService::restore(const RestorationRequest& request,
                         {{"detail", e.what()}});
     }
     result.seal_ms = ms_since(start);
+    return result;
+}
 
+RestorationResult RestorationService::commit(const PreparedRestoration& p,
+                                             RestorationResult result) {
+    session_.require(Permission::RestoreLicense);
+    const auto& request = p.request;
+    const auto& reason = p.reason;
+    const auto& case_summary = p.case_summary;
     auto& db = session_.db();
     const std::string now = now_utc_iso();
     result.restoration_id = new_uuid();
@@ -370,7 +391,13 @@ RestorationResult RestorationService::restore(const RestorationRequest& request,
     return result;
 }
 
-RestorationResult RestorationService::restore_with_center_seal(const RestorationRequest& request) {
+RestorationResult RestorationService::restore(const RestorationRequest& request,
+                                              signing::Signer& seal) {
+    auto prepared = prepare(request, seal);
+    return commit(prepared, produce(prepared, seal));
+}
+
+std::unique_ptr<signing::Signer> RestorationService::center_signer() {
     auto seal = CenterSeals(session_).current();
     if (!seal)
         throw CoreError(ErrorCode::NotFound,
@@ -386,6 +413,11 @@ RestorationResult RestorationService::restore_with_center_seal(const Restoration
                         {{"detail", e.what()}});
     }
     OPENSSL_cleanse(seal->key_pem.data(), seal->key_pem.size());
+    return signer;
+}
+
+RestorationResult RestorationService::restore_with_center_seal(const RestorationRequest& request) {
+    auto signer = center_signer();
     return restore(request, *signer);
 }
 

@@ -10,6 +10,7 @@
 // that fails is listed as untrusted and is never rendered into a restored copy.
 #pragma once
 
+#include "ow/core/case_service.h"
 #include "ow/core/licenses.h"
 #include "ow/core/presenters.h"
 #include "ow/core/reference_data.h"
@@ -18,6 +19,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,6 +68,18 @@ struct RestorationResult {
     double render_ms = 0, seal_ms = 0;
 };
 
+// A restoration checked and ready to render (RestorationService::prepare): everything produce()
+// needs, so that rendering and sealing run off the GUI thread without touching the cache.
+struct PreparedRestoration {
+    RestorationRequest request;
+    std::string reason; // trimmed
+    LicenseView license;
+    std::optional<CaseSummary> case_summary;
+    forms::LicenseAnnotation annotation;
+    std::string qr_payload, center, seal_subject;
+    std::vector<unsigned char> seal_image;
+};
+
 // What `onewindow-cli verify --license` reports on a restored copy.
 struct RestoredCopyCheck {
     bool seal_ok = false;    // a certification signature, intact, unchanged since, trusted
@@ -99,7 +113,15 @@ public:
     // CoreError: InvalidArgument (identifier, reason, case / material), NotFound, Conflict
     // (untrusted record, no layout), Crypto (the seal failed).
     RestorationResult restore(const RestorationRequest& request, signing::Signer& seal);
-    // The same with the center seal installed in the cache (CoreError NotFound if none).
+    // restore() in three steps: prepare (checks and lookups; cache), produce (render and seal; no
+    // cache access, may run on another thread), commit (blob, rows, outbox, audit in one
+    // transaction). The service must outlive the prepared restoration.
+    PreparedRestoration prepare(const RestorationRequest& request, const signing::Signer& seal);
+    RestorationResult produce(const PreparedRestoration& prepared, signing::Signer& seal) const;
+    RestorationResult commit(const PreparedRestoration& prepared, RestorationResult produced);
+    // The center seal installed in the cache as a signer (CoreError NotFound if none).
+    std::unique_ptr<signing::Signer> center_signer();
+    // restore() with center_signer().
     RestorationResult restore_with_center_seal(const RestorationRequest& request);
 
     // Sends the PDF to the default printer with `lp`; audited. CoreError(Storage) when lp fails.
