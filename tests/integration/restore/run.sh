@@ -8,12 +8,17 @@
 #     sealed (pdfsig with the demo seal CA trusted in a private NSS database), annotated, QR =
 #     the embedded payload, `verify --license` passes; then the refusals and the failed
 #     verifications (edited copy, mismatching QR), each with its message.
+#  3. The seal on a PKCS#11 token: SoftHSM2 from the card rig (scripts/rig/card.sh, card part off).
 # usage: run.sh RENDER_BINARY ONEWINDOW_CLI SOURCE_DIR
 # Set OW_UPDATE_REFERENCES=1 to rewrite the reference renderings instead of comparing.
 set -euo pipefail
 RENDER=$1 CLI=$2 SRC=$3
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ow-it-restore.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT INT TERM
+export OW_RIG_DIR=$WORK/rig
+export OW_RIG_PORT=$((36900 + (RANDOM % 400) * 2))
+RIG=$SRC/scripts/rig/card.sh
+cleanup() { OW_RIG_CARD=0 "$RIG" stop --purge >/dev/null 2>&1 || true; rm -rf "$WORK"; }
+trap cleanup EXIT INT TERM
 REF=$SRC/tests/data/restore
 TOLERANCE_PERCENT=1
 fail=0
@@ -158,6 +163,18 @@ qpdf "$WORK/forged-unsigned.pdf" "$WORK/forged-fixed.pdf" 2>/dev/null || [ $? = 
 "$CLI" sign "$WORK/forged-fixed.pdf" "$WORK/forged.pdf" --key-file "$WORK/seal.key" --cert "$WORK/seal.pem" --certify 1 > /dev/null
 expect 1 "QR: the payload does not match license" "mismatching QR fails, naming the QR" as_clerk verify "$WORK/forged.pdf" --license --trust "$WORK/ca.pem"
 expect 1 "seal: the seal is intact but its certificate is not trusted" "a seal from an untrusted key fails, naming the seal" as_clerk verify "$WORK/forged.pdf" --license
+
+echo "== 3. the center seal on a PKCS#11 token (SoftHSM2)"
+if OW_RIG_CARD=0 "$RIG" start > "$WORK/rig.out" 2>&1; then
+  # shellcheck disable=SC1091
+  source "$OW_RIG_DIR/env.sh"
+  expect 0 "restored:" "restore sealed with the SoftHSM EC key" sh -c "printf 'clerk-pass-1\n%s\n' '$OW_RIG_PIN' | '$CLI' --data-dir '$D' restore --license '$good' --reason '$reason' --out '$WORK/token.pdf' --user clerk --password-stdin --pkcs11-module '$OW_RIG_SOFTHSM_MODULE' --key '$OW_RIG_EC_URI' --pin-stdin"
+  expect 0 "QR payload matches" "verify --license trusting the rig CA" as_clerk verify "$WORK/token.pdf" --license --trust "$OW_RIG_CA_CERT"
+  expect 4 "" "wrong PIN" sh -c "printf 'clerk-pass-1\n000000\n' | '$CLI' --data-dir '$D' restore --license '$good' --reason '$reason' --out '$WORK/token-bad.pdf' --user clerk --password-stdin --pkcs11-module '$OW_RIG_SOFTHSM_MODULE' --key '$OW_RIG_EC_URI' --pin-stdin"
+  expect 1 "" "no copy after a wrong PIN" test -e "$WORK/token-bad.pdf"
+else
+  bad "the SoftHSM rig did not start: $(cat "$WORK/rig.out")"
+fi
 
 # A restored copy attached to a case in place of the paper material: covered by unit_core
 # (restoration/restored_copy_replaces_a_case_material_in_one_transaction).
