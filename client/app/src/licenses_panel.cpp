@@ -73,8 +73,8 @@ private:
         int col = 0;
         for (const wxString& c :
              {_("License"), _("Holder"), _("Identifier"), _("Issued"), _("Verification")})
-            list_->InsertColumn(col++, c, wxLIST_FORMAT_LEFT, 130);
-        list_->SetColumnWidth(2, 300);
+            list_->InsertColumn(col++, c, wxLIST_FORMAT_LEFT, 105);
+        list_->SetColumnWidth(2, 250);
         body->Add(list_, 1, wxEXPAND | wxRIGHT, 8);
         auto* side = new wxBoxSizer(wxVERTICAL);
         preview_ = new wxStaticBitmap(this, wxID_ANY, wxNullBitmap, wxDefaultPosition,
