@@ -2,6 +2,8 @@
 
 #include "intake_wizard_panel.h"
 #include "officer_panel.h"
+#include "licenses_panel.h"
+#include "ow/core/approval_service.h"
 #include "ow/core/case_service.h"
 #include "ow/core/doctor.h"
 #include "ow/core/reference_data.h"
@@ -131,56 +133,6 @@ private:
 
     wxListCtrl* list_;
     wxStaticText* empty_;
-};
-
-// ---------------------------------------------------------------- Licenses
-
-class LicensesPanel : public AreaPanel {
-public:
-    LicensesPanel(wxWindow* parent, ow::core::Session& session) : AreaPanel(parent, session) {
-        auto* top = new wxBoxSizer(wxVERTICAL);
-        top->Add(heading(this, _("E-licenses")), 0, wxBOTTOM, 12);
-        auto* row = new wxBoxSizer(wxHORIZONTAL);
-        input_ = new wxTextCtrl(this, wxID_ANY, "", wxDefaultPosition, wxSize(420, -1),
-                                wxTE_PROCESS_ENTER);
-        input_->SetName("licenses_query");
-        input_->SetHint(_("Holder's ID number or USCC, or a license identifier"));
-        auto* find = new wxButton(this, wxID_ANY, _("&Search"));
-        row->Add(input_, 0, wxRIGHT, 8);
-        row->Add(find);
-        top->Add(row, 0, wxBOTTOM, 12);
-        list_ = report_list(
-            this, "licenses_list",
-            {_("License"), _("Holder"), _("Identifier"), _("Issued"), _("Valid until")});
-        list_->SetColumnWidth(2, 460);
-        top->Add(list_, 1, wxEXPAND);
-        SetSizer(top);
-        find->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { search(); });
-        input_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) { search(); });
-    }
-
-private:
-    void search() {
-        ow::core::ReferenceData ref(session_);
-        std::string q = input_->GetValue().utf8_string();
-        std::vector<ow::core::LicenseRecord> rows;
-        if (auto one = ref.find_license(q))
-            rows.push_back(*one);
-        else
-            rows = ref.licenses_of(q);
-        list_->DeleteAllItems();
-        long i = 0;
-        for (const auto& l : rows) {
-            list_->InsertItem(i, utf8(l.type_name));
-            list_->SetItem(i, 1, utf8(l.holder_name));
-            list_->SetItem(i, 2, utf8(l.license_id));
-            list_->SetItem(i, 3, utf8(l.issue_date));
-            list_->SetItem(i, 4, utf8(l.valid_until));
-            ++i;
-        }
-    }
-    wxTextCtrl* input_;
-    wxListCtrl* list_;
 };
 
 // ---------------------------------------------------------------- Sync
@@ -578,7 +530,7 @@ wxWindow* create_area_panel(wxWindow* parent, const ow::core::Area& area,
         return create_officer_panel(parent, session, shared_catalog(ignored));
     }
     case AreaId::Licenses:
-        return new LicensesPanel(parent, session);
+        return create_licenses_panel(parent, session);
     case AreaId::Sync:
         return new SyncPanel(parent, session);
     case AreaId::Settings:

@@ -477,6 +477,51 @@ void run_scan_panel(Driver& d, wxFrame& frame, const std::string& case_number,
 
 } // namespace
 
+// The Licenses area: search by holder, the preview, the reason counter, restore enabled only for
+// a verified record with a reason; the demo's altered record is marked untrusted.
+void run_licenses(Driver& d, wxFrame& frame, const std::string& lang) {
+    auto* nav = d.find<wxButton>("nav_licenses");
+    d.check(nav != nullptr, "the licenses area is in the navigation");
+    if (!nav)
+        return;
+    d.click(nav);
+    auto* query = d.find<wxTextCtrl>("licenses_query");
+    auto* list = d.find<wxListCtrl>("licenses_list");
+    d.check(query && list, "the licenses area opens");
+    if (!query || !list)
+        return;
+    const ow::core::DemoDataGenerator gen;
+    d.type_into(query, gen.entity(1).uscc.c_str());
+    d.press_enter();
+    d.check(list->GetItemCount() >= 2, "searching a holder's USCC lists the holder's licenses");
+    auto* restore = d.find<wxButton>("licenses_restore_save");
+    d.check(restore && !restore->IsEnabled(), "restoring needs a reason first");
+    auto* reason = d.find<wxTextCtrl>("licenses_reason");
+    if (reason)
+        d.type_into(reason, "license renewal");
+    auto* counter = d.find<wxStaticText>("licenses_reason_counter");
+    d.check(counter && counter->GetLabel() == "15 / 200", "the reason counter counts characters");
+    d.check(restore && restore->IsEnabled(), "a verified license with a reason can be restored");
+    auto* preview = d.find<wxStaticBitmap>("licenses_preview");
+    bool shown = false;
+    for (int i = 0; i < 40 && preview && !shown; ++i) {
+        d.pump(100);
+        shown = preview->GetBitmap().IsOk();
+    }
+    d.check(shown, "the license preview is drawn");
+    d.screenshot(&frame, "licenses-" + lang);
+    d.type_into(query, gen.entity(ow::core::kDemoTamperedEntity).uscc.c_str());
+    d.press_enter();
+    bool untrusted = false;
+    for (long i = 0; i < list->GetItemCount(); ++i) {
+        list->SetItemState(i, wxLIST_STATE_SELECTED, wxLIST_STATE_SELECTED);
+        d.pump(200);
+        if (!restore->IsEnabled())
+            untrusted = true;
+    }
+    d.check(untrusted, "a record whose issuer signature fails cannot be restored");
+}
+
 int run_selftest(App& app, const std::filesystem::path& out_dir) {
     (void)app;
     Driver d(out_dir);
@@ -527,6 +572,7 @@ int run_selftest(App& app, const std::filesystem::path& out_dir) {
                 "a clerk sees no server settings");
         d.screenshot(frame, "sync-" + lang);
     }
+    run_licenses(d, *frame, lang);
 
     // 4. The officer sees the approval queue and no intake.
     log_out(d);

@@ -3,7 +3,9 @@
 #include "ow/core/error.h"
 #include "ow/core/log.h"
 #include "ow/core/util.h"
+#include "ow/signing/pkcs11_signer.h"
 
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <termios.h>
@@ -12,6 +14,109 @@
 namespace ow::cli {
 
 using ow::core::SecretString;
+namespace sg = ow::signing;
+
+namespace {
+
+// The PIN, wiped when it goes out of scope.
+struct Pin {
+    Pin() = default;
+    Pin(const Pin&) = delete;
+    Pin& operator=(const Pin&) = delete;
+    Pin(Pin&&) = default;
+    std::vector<char> chars;
+    ~Pin() { sg::secure_wipe(chars); }
+};
+
+Pin read_pin(Context& ctx, bool from_stdin) {
+    Pin pin;
+    if (from_stdin) {
+        char c;
+        while (ctx.in.get(c) && c != '\n')
+            if (c != '\r')
+                pin.chars.push_back(c);
+        return pin;
+    }
+    FILE* tty = std::fopen("/dev/tty", "r+");
+    if (!tty)
+        throw UsageError("no terminal to ask for the PIN; use --pin-stdin");
+    std::fputs("PIN: ", tty);
+    std::fflush(tty);
+    termios old{}, quiet{};
+    tcgetattr(fileno(tty), &old);
+    quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+    int c;
+    while ((c = std::fgetc(tty)) != EOF && c != '\n')
+        if (c != '\r')
+            pin.chars.push_back(static_cast<char>(c));
+    tcsetattr(fileno(tty), TCSAFLUSH, &old);
+    std::fputs("\n", tty);
+    std::fclose(tty);
+    return pin;
+}
+
+} // namespace
+
+int signing_exit_code(sg::ErrorCode c) {
+    using E = sg::ErrorCode;
+    switch (c) {
+    case E::WrongPin:
+    case E::PinLocked:
+    case E::PinRequired:
+        return kExitAuth;
+    case E::ModuleLoadFailed:
+    case E::TokenNotFound:
+    case E::TokenRemoved:
+    case E::TokenError:
+    case E::KeyNotFound:
+    case E::CertificateNotFound:
+    case E::UnsupportedKey:
+        return kExitDevice;
+    case E::InvalidArgument:
+    case E::IoError:
+    case E::MalformedPdf:
+    case E::EncryptedPdf:
+    case E::AppearanceError:
+        return kExitUsage;
+    case E::TimestampFailed:
+        return kExitNetwork;
+    default:
+        return kExitFailed;
+    }
+}
+
+std::unique_ptr<sg::Signer> open_signer(Context& ctx, bool optional) {
+    bool p11 = ctx.args.has("pkcs11-module") || ctx.args.has("key");
+    bool soft = ctx.args.has("key-file") || ctx.args.has("cert");
+    if (!p11 && !soft && optional)
+        return nullptr;
+    if (p11 == soft)
+        throw UsageError(
+            "choose --pkcs11-module PATH --key URI, or --key-file KEY.pem --cert CERT.pem");
+    if (p11) {
+        auto token = sg::Pkcs11Signer::open(
+            {ctx.args.require("pkcs11-module"), ctx.args.require("key"), {}});
+        Pin pin = read_pin(ctx, ctx.args.has("pin-stdin"));
+        token->login(pin.chars);
+        if (token->pin_per_signature()) {
+            // The same PIN answers the key's context-specific login for this one document.
+            auto copy = std::make_shared<std::vector<char>>(pin.chars);
+            token->set_pin_callback([copy](std::vector<char>& out) {
+                out = *copy;
+                sg::secure_wipe(*copy);
+                return !out.empty();
+            });
+        }
+        return token;
+    }
+    std::vector<std::filesystem::path> chain;
+    for (const auto& c : ctx.args.all("chain"))
+        chain.emplace_back(c);
+    return sg::SoftwareSigner::from_files(ctx.args.require("key-file"), ctx.args.require("cert"),
+                                          chain);
+}
 
 SecretString read_secret(Context& ctx, const std::string& prompt, bool from_stdin) {
     std::string line;

@@ -4,6 +4,8 @@
 #include "command.h"
 #include "ow/core/secret.h"
 #include "ow/core/workstation.h"
+#include "ow/signing/error.h"
+#include "ow/signing/signer.h"
 
 #include <memory>
 #include <string>
@@ -30,6 +32,13 @@ std::unique_ptr<ow::core::Session> login(Context& ctx);
 std::unique_ptr<ow::signing::Signer> open_seal_signer(Context& ctx, ow::core::Session& session);
 // Seals the decision documents of `numbers` with one login; prints a line per case. cmd_seal.cpp.
 int seal_cases(Context& ctx, ow::core::Session& session, const std::vector<std::string>& numbers);
+// The key named on the command line: --pkcs11-module PATH --key URI [--pin-stdin] (the PIN from
+// the terminal or stdin, wiped after login), or --key-file KEY.pem --cert CERT.pem [--chain
+// CA.pem]. With `optional`, nullptr when none of these options is given.
+std::unique_ptr<ow::signing::Signer> open_signer(Context& ctx, bool optional);
+// Maps a signing error to the documented exit code.
+int signing_exit_code(ow::signing::ErrorCode code);
+
 // Maps a core error to the documented exit code.
 int exit_code_for(const std::exception& e);
 

@@ -1,83 +1,15 @@
 // onewindow-cli sign: seal a PDF with a key on a PKCS#11 token or a software key (PAdES B-B/B-T).
-#include "command.h"
+#include "cli_support.h"
 #include "ow/signing/error.h"
 #include "ow/signing/pades_signer.h"
 #include "ow/signing/pkcs11_signer.h"
 
-#include <cstdio>
-#include <fstream>
-#include <iostream>
 #include <sstream>
-#include <termios.h>
-#include <unistd.h>
 
 namespace ow::cli {
 namespace {
 
 namespace sg = ow::signing;
-
-// The PIN, wiped when it goes out of scope.
-struct Pin {
-    std::vector<char> chars;
-    ~Pin() { sg::secure_wipe(chars); }
-};
-
-Pin read_pin(Context& ctx, bool from_stdin) {
-    Pin pin;
-    if (from_stdin) {
-        char c;
-        while (ctx.in.get(c) && c != '\n')
-            if (c != '\r')
-                pin.chars.push_back(c);
-        return pin;
-    }
-    FILE* tty = std::fopen("/dev/tty", "r+");
-    if (!tty)
-        throw UsageError("no terminal to ask for the PIN; use --pin-stdin");
-    std::fputs("PIN: ", tty);
-    std::fflush(tty);
-    termios old{}, quiet{};
-    tcgetattr(fileno(tty), &old);
-    quiet = old;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
-    int c;
-    while ((c = std::fgetc(tty)) != EOF && c != '\n')
-        if (c != '\r')
-            pin.chars.push_back(static_cast<char>(c));
-    tcsetattr(fileno(tty), TCSAFLUSH, &old);
-    std::fputs("\n", tty);
-    std::fclose(tty);
-    return pin;
-}
-
-int exit_code(sg::ErrorCode c) {
-    using E = sg::ErrorCode;
-    switch (c) {
-    case E::WrongPin:
-    case E::PinLocked:
-    case E::PinRequired:
-        return kExitAuth;
-    case E::ModuleLoadFailed:
-    case E::TokenNotFound:
-    case E::TokenRemoved:
-    case E::TokenError:
-    case E::KeyNotFound:
-    case E::CertificateNotFound:
-    case E::UnsupportedKey:
-        return kExitDevice;
-    case E::InvalidArgument:
-    case E::IoError:
-    case E::MalformedPdf:
-    case E::EncryptedPdf:
-    case E::AppearanceError:
-        return kExitUsage;
-    case E::TimestampFailed:
-        return kExitNetwork;
-    default:
-        return kExitFailed;
-    }
-}
 
 double number(const std::string& s, const char* what) {
     try {
@@ -143,34 +75,7 @@ int run_sign(Context& ctx) {
     }
 
     try {
-        std::unique_ptr<sg::Signer> signer;
-        bool p11 = ctx.args.has("pkcs11-module") || ctx.args.has("key");
-        bool soft = ctx.args.has("key-file") || ctx.args.has("cert");
-        if (p11 == soft)
-            throw UsageError(
-                "choose --pkcs11-module PATH --key URI, or --key-file KEY.pem --cert CERT.pem");
-        if (p11) {
-            auto token = sg::Pkcs11Signer::open(
-                {ctx.args.require("pkcs11-module"), ctx.args.require("key"), {}});
-            Pin pin = read_pin(ctx, ctx.args.has("pin-stdin"));
-            token->login(pin.chars);
-            if (token->pin_per_signature()) {
-                // The same PIN answers the key's context-specific login for this one document.
-                auto copy = std::make_shared<std::vector<char>>(pin.chars);
-                token->set_pin_callback([copy](std::vector<char>& out) {
-                    out = *copy;
-                    sg::secure_wipe(*copy);
-                    return !out.empty();
-                });
-            }
-            signer = std::move(token);
-        } else {
-            std::vector<std::filesystem::path> chain;
-            for (const auto& c : ctx.args.all("chain"))
-                chain.emplace_back(c);
-            signer = sg::SoftwareSigner::from_files(ctx.args.require("key-file"),
-                                                    ctx.args.require("cert"), chain);
-        }
+        std::unique_ptr<sg::Signer> signer = open_signer(ctx, false);
         sg::SignResult r = sg::PadesSigner(*signer).sign_file(in, out, o);
         ctx.out << "signed: " << out << " (field \"" << r.field_name << "\", PAdES " << r.level
                 << ", CMS " << r.cms_size << " of " << r.reserved << " bytes reserved"
@@ -178,7 +83,7 @@ int run_sign(Context& ctx) {
         return kExitOk;
     } catch (const sg::SigningError& e) {
         ctx.err << "onewindow-cli sign: " << e.what() << " [" << sg::to_string(e.code()) << "]\n";
-        return exit_code(e.code());
+        return signing_exit_code(e.code());
     }
 }
 

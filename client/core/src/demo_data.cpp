@@ -218,32 +218,156 @@ Entity DemoDataGenerator::entity(std::size_t index) const {
     return e;
 }
 
-LicenseRecord DemoDataGenerator::business_license(const Entity& holder, std::size_t index) const {
-    // Type code: the defining organisation's USCC + a 3-digit sequence (GB/T 36904). The demo
-    // catalog's business-license type, so a cached license stands in for the paper copy (免提交).
-    static const std::string definer = "111000000DEM00011E";
-    std::string type_code = definer + "001";
-    std::string issuer_code = holder.uscc.substr(2, 6); // the registering region
+namespace {
+
+// Type code: the defining organisation's USCC + a 3-digit sequence (GB/T 36904). One demo
+// definer, one sequence per license type (the layout templates name these codes).
+const std::string kDemoDefiner = "111000000DEM00011E";
+
+LicenseRecord license_shell(const std::string& sequence, const std::string& type_name,
+                            const std::string& issuer_code, std::size_t index,
+                            const std::string& serial_prefix) {
+    std::string type_code = kDemoDefiner + sequence;
     char serial[48];
-    std::snprintf(serial, sizeof serial, "2026%08zu", index);
+    std::snprintf(serial, sizeof serial, "%s%08zu", serial_prefix.c_str(), index);
     std::string body = type_code + issuer_code + serial + "001";
     LicenseRecord r;
     r.license_id = "1.2.156.3005.2." + type_code + "." + issuer_code + "." + serial + ".001." +
                    ow::forms::license_id_check_char(body);
     r.type_code = type_code;
-    r.type_name = "营业执照";
+    r.type_name = type_name;
+    r.source = "demo";
+    return r;
+}
+
+} // namespace
+
+LicenseRecord DemoDataGenerator::business_license(const Entity& holder, std::size_t index) const {
+    // The demo catalog's business-license type, so a cached license stands in for the paper
+    // copy (免提交).
+    const std::string region = holder.uscc.substr(2, 6); // the registering region
+    LicenseRecord r = license_shell("001", "营业执照", region, index, "2026");
     r.holder_id = holder.uscc;
     r.holder_name = holder.name;
     r.issuer = "市场监督管理局";
     r.issue_date = holder.established;
     r.valid_until = "长期";
-    nlohmann::json face = {{"名称", holder.name},    {"统一社会信用代码", holder.uscc},
-                           {"类型", holder.kind},    {"法定代表人", holder.legal_representative},
-                           {"住所", holder.address}, {"成立日期", holder.established},
+    const std::uint64_t h = mix(seed_ * 7 + index);
+    nlohmann::json face = {{"名称", holder.name},
+                           {"统一社会信用代码", holder.uscc},
+                           {"类型", holder.kind},
+                           {"法定代表人", holder.legal_representative},
+                           {"住所", holder.address},
+                           {"成立日期", holder.established},
+                           {"注册资本", std::to_string(50 + h % 950) + "万元人民币"},
+                           {"经营范围",
+                            "一般项目：技术服务、技术开发、技术咨询、技术交流、技术转让"
+                            "、技术推广；信息咨询服务（不含许可类信息咨询服务）。"
+                            "（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）"},
                            {"营业期限", "长期"}};
     r.face_data = face.dump();
-    r.source = "demo";
     return r;
+}
+
+std::vector<LicenseRecord> DemoDataGenerator::licenses(const Entity& holder,
+                                                       std::size_t index) const {
+    std::vector<LicenseRecord> out{business_license(holder, index)};
+    const std::string region = holder.uscc.substr(2, 6);
+    const std::uint64_t h = mix(seed_ * 11 + index);
+    // Still valid today: renewed every five years, the current term ending 2027..2031.
+    const std::string valid = std::to_string(2027 + h % 5) + holder.established.substr(4);
+    LicenseRecord r;
+    nlohmann::json face;
+    switch (index % 5) {
+    case 1:
+        r = license_shell("003", "食品经营许可证", region, index, "JY");
+        face = {{"许可证编号", "JY1" + region + std::to_string(10000000 + h % 89999999)},
+                {"经营者名称", holder.name},
+                {"社会信用代码", holder.uscc},
+                {"法定代表人（负责人）", holder.legal_representative},
+                {"住所", holder.address},
+                {"经营场所", holder.address},
+                {"主体业态", "餐饮服务经营者（小型餐馆）"},
+                {"经营项目", "热食类食品制售；冷食类食品制售；自制饮品制售"},
+                {"日常监督管理机构", "市场监督管理局"},
+                {"投诉举报电话", "12315"}};
+        r.issuer = "市场监督管理局";
+        r.valid_until = valid;
+        break;
+    case 2:
+        r = license_shell("004", "建筑工程施工许可证", region, index, "SG");
+        face = {
+            {"编号", region + holder.established.substr(0, 4) + std::to_string(1000 + h % 8999)},
+            {"建设单位", holder.name},
+            {"工程名称", holder.name + "综合楼工程"},
+            {"建设地址", holder.address},
+            {"建设规模", std::to_string(2000 + h % 30000) + "平方米"},
+            {"合同价格", std::to_string(300 + h % 9000) + "万元"},
+            {"勘察单位", "华勘工程勘察有限公司"},
+            {"设计单位", "中建设计研究院有限公司"},
+            {"施工单位", "恒建建设集团有限公司"},
+            {"监理单位", "信达工程监理有限公司"},
+            {"合同工期", std::to_string(180 + h % 540) + "日历天"},
+            {"备注", "无"}};
+        r.issuer = "住房和城乡建设局";
+        r.valid_until = "长期";
+        break;
+    case 3:
+        r = license_shell("005", "排污许可证", region, index, "PW");
+        face = {{"证书编号", holder.uscc + "001V"},
+                {"单位名称", holder.name},
+                {"注册地址", holder.address},
+                {"法定代表人", holder.legal_representative},
+                {"生产经营场所地址", holder.address},
+                {"行业类别", "其他通用设备制造"},
+                {"统一社会信用代码", holder.uscc},
+                {"有效期限", "自" + holder.established + "至" + valid + "止"}};
+        r.issuer = "生态环境局";
+        r.valid_until = valid;
+        break;
+    case 4:
+        r = license_shell("006", "道路运输经营许可证", region, index, "YS");
+        face = {
+            {"许可证字号", "交运管许可字" + region + std::to_string(100000 + h % 899999) + "号"},
+            {"业户名称", holder.name},
+            {"地址", holder.address},
+            {"经济类型", "有限责任公司"},
+            {"经营范围", "道路普通货物运输；货物专用运输（集装箱）"}};
+        r.issuer = "交通运输局";
+        r.valid_until = valid;
+        break;
+    default:
+        return out;
+    }
+    r.holder_id = holder.uscc;
+    r.holder_name = holder.name;
+    r.issue_date = holder.established;
+    r.face_data = face.dump();
+    out.push_back(std::move(r));
+    if (index % 7 == 0) {
+        // A sole trader (个体工商户) run by the entity's legal representative: held by a person.
+        const Person owner = person(index * 13 + 7);
+        LicenseRecord g = license_shell("002", "个体工商户营业执照", region, index, "GT");
+        std::string uscc17 = "92" + region + "MA" + std::to_string(1000000 + h % 8999999);
+        uscc17 = uscc17.substr(0, 17);
+        const std::string uscc = uscc17 + ow::forms::uscc_check_char(uscc17);
+        g.holder_id = owner.id_number;
+        g.holder_name = owner.name;
+        g.issuer = "市场监督管理局";
+        g.issue_date = holder.established;
+        g.valid_until = "长期";
+        g.face_data = nlohmann::json{{"名称", owner.name.substr(0, 3) + "记便利店"},
+                                     {"统一社会信用代码", uscc},
+                                     {"类型", "个体工商户"},
+                                     {"经营者", owner.name},
+                                     {"组成形式", "个人经营"},
+                                     {"经营场所", owner.address},
+                                     {"注册日期", holder.established},
+                                     {"经营范围", "日用百货、预包装食品零售"}}
+                          .dump();
+        out.push_back(std::move(g));
+    }
+    return out;
 }
 
 } // namespace ow::core

@@ -2,12 +2,15 @@
 
 #include "ow/core/database.h"
 #include "ow/core/error.h"
+#include "ow/core/licenses.h"
 #include "ow/core/log.h"
+#include "ow/core/util.h"
 #include "ow/core/workstation.h"
 #include "ow/forms/identifiers.h"
 
 #include <algorithm>
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 namespace ow::core {
 namespace {
@@ -69,8 +72,15 @@ ReferenceData::Counts ReferenceData::generate_demo(std::size_t persons, std::siz
                                     kEntityColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     auto insert_license =
         db.prepare(std::string("INSERT OR IGNORE INTO licenses(") + kLicenseColumns +
-                   ", updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                   "?, ?, NULL, ?, ?)");
+                   ", updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    // The demo e-license library's issuer: a fresh key per run, its certificate trusted here,
+    // the key gone when this function returns.
+    const DemoLicenseIssuer issuer("演示电子证照签发机构 " + now_utc_iso());
+    if (entities > 0) {
+        Transaction tx(db);
+        LicenseIssuers::add(db, issuer.name(), issuer.certificate_der(), "demo");
+        tx.commit();
+    }
     for (std::size_t first = 0; first < entities; first += batch) {
         std::size_t last = std::min(entities, first + batch);
         Transaction tx(db);
@@ -80,18 +90,30 @@ ReferenceData::Counts ReferenceData::generate_demo(std::size_t persons, std::siz
             insert_entity.bind(4, e.legal_representative).bind(5, e.address);
             insert_entity.bind(6, e.established).bind(7, e.source).bind(8, e.updated_at).run();
             insert_entity.reset();
-            LicenseRecord l = gen.business_license(e, i);
-            insert_license.bind(1, l.license_id).bind(2, l.type_code).bind(3, l.type_name);
-            insert_license.bind(4, l.holder_id).bind(5, l.holder_name).bind(6, l.issuer);
-            insert_license.bind(7, l.issue_date).bind(8, l.valid_until).bind(9, l.face_data);
-            insert_license.bind(10, l.source).bind(11, e.updated_at).run();
-            insert_license.reset();
+            for (LicenseRecord& l : gen.licenses(e, i)) {
+                issuer.sign(l);
+                if (i == kDemoTamperedEntity && l.type_name == "营业执照") {
+                    // One record altered after signing: the GUI shows it as untrusted and
+                    // restoring it is refused (a demo of what a forged record looks like).
+                    auto face = nlohmann::json::parse(l.face_data);
+                    face["注册资本"] = "99999万元人民币";
+                    l.face_data = face.dump();
+                }
+                insert_license.bind(1, l.license_id).bind(2, l.type_code).bind(3, l.type_name);
+                insert_license.bind(4, l.holder_id).bind(5, l.holder_name).bind(6, l.issuer);
+                insert_license.bind(7, l.issue_date).bind(8, l.valid_until).bind(9, l.face_data);
+                insert_license.bind_blob(10, l.issuer_signature.data(), l.issuer_signature.size());
+                insert_license.bind(11, l.source).bind(12, e.updated_at).run();
+                insert_license.reset();
+            }
         }
         tx.commit();
         done += last - first;
         if (progress)
             progress(done, total);
     }
+    if (entities > 0)
+        CenterSeals(session_).ensure_demo_seal(kDemoCenterName);
     {
         Transaction tx(db);
         session_.audit().append(session_.user().name, "reference.demo-data", "reference",
@@ -172,6 +194,32 @@ std::vector<LicenseRecord> ReferenceData::licenses_of(const std::string& holder_
     auto st = session_.db().prepare(std::string("SELECT ") + kLicenseColumns +
                                     " FROM licenses WHERE holder_id = ? ORDER BY issue_date");
     st.bind(1, ow::forms::normalize_identifier(holder_id));
+    while (st.step())
+        out.push_back(read_license(st));
+    return out;
+}
+
+std::vector<LicenseRecord> ReferenceData::licenses_all(int limit) {
+    session_.require(Permission::ViewCases);
+    std::vector<LicenseRecord> out;
+    auto st = session_.db().prepare(std::string("SELECT ") + kLicenseColumns +
+                                    " FROM licenses ORDER BY license_id LIMIT ?");
+    st.bind(1, limit);
+    while (st.step())
+        out.push_back(read_license(st));
+    return out;
+}
+
+std::vector<LicenseRecord> ReferenceData::licenses_by_holder_name_prefix(const std::string& prefix,
+                                                                         int limit) {
+    session_.require(Permission::ViewCases);
+    std::vector<LicenseRecord> out;
+    if (prefix.empty())
+        return out;
+    auto st = session_.db().prepare(std::string("SELECT ") + kLicenseColumns +
+                                    " FROM licenses WHERE holder_name >= ? AND holder_name < ? "
+                                    "ORDER BY holder_name, license_id LIMIT ?");
+    st.bind(1, prefix).bind(2, prefix_upper_bound(prefix)).bind(3, limit);
     while (st.step())
         out.push_back(read_license(st));
     return out;

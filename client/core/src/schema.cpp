@@ -11,7 +11,7 @@ namespace ow::core {
 namespace {
 
 // Append new versions at the end; never edit a released one.
-constexpr std::array<std::string_view, 7> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     // 1: workstation metadata, users, settings, the audit log.
     R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -201,6 +201,34 @@ CREATE TABLE scan_pages(
   resolution INTEGER NOT NULL,
   rotation INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (case_id, material_key, page_no));
+)sql",
+    // 8: certificate restoration (证照还原): the trusted e-license issuers, the service center's
+    //    seal for restored copies (a software seal key, only ever inside the encrypted cache) and
+    //    the restored copies made here (the sealed PDF is a blob).
+    R"sql(
+CREATE TABLE license_issuers(
+  name TEXT PRIMARY KEY,
+  certificate BLOB NOT NULL,
+  source TEXT NOT NULL,
+  added_at TEXT NOT NULL);
+CREATE TABLE center_seal(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  name TEXT NOT NULL,
+  key_pem TEXT NOT NULL,
+  certificate_pem TEXT NOT NULL,
+  chain_pem TEXT NOT NULL,
+  created_at TEXT NOT NULL);
+CREATE TABLE restorations(
+  id TEXT PRIMARY KEY,
+  license_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  case_id TEXT REFERENCES cases(id),
+  material_key TEXT,
+  clerk TEXT NOT NULL,
+  blob_id TEXT NOT NULL,
+  qr_payload TEXT NOT NULL,
+  created_at TEXT NOT NULL);
+CREATE INDEX restorations_by_license ON restorations(license_id);
 )sql",
 };
 

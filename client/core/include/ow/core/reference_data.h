@@ -61,6 +61,10 @@ public:
     Person person(std::size_t index) const;
     Entity entity(std::size_t index) const;
     LicenseRecord business_license(const Entity& holder, std::size_t index) const;
+    // Every demo license of entity `index`: the business license, one more type for four in five
+    // entities (食品经营 / 建筑施工 / 排污 / 道路运输), and for one in seven a 个体工商户营业执照
+    // held by the legal representative (a person). Not signed: the caller's issuer signs them.
+    std::vector<LicenseRecord> licenses(const Entity& holder, std::size_t index) const;
     static std::size_t capacity();
     // The ID number of person(index), without building the rest of the record.
     std::string id_number(std::size_t index) const;
@@ -83,6 +87,11 @@ using ImportProgress = std::function<void(std::size_t done, std::size_t total)>;
 void bulk_import_demo_persons(sqlite3* db, const DemoDataGenerator& generator, std::size_t count,
                               const ImportProgress& progress = {});
 
+// The demo entity whose business license is altered after signing (shown untrusted).
+constexpr std::size_t kDemoTamperedEntity = 2;
+// The service center named on the demo seal.
+constexpr const char* kDemoCenterName = "呼和浩特市政务服务中心";
+
 class ReferenceData {
 public:
     explicit ReferenceData(Session& session) : session_(session) {}
@@ -92,8 +101,10 @@ public:
     };
     using Progress = std::function<void(std::size_t done, std::size_t total)>;
 
-    // Admin: adds the demo set (persons 0..persons-1, entities 0..entities-1, one business
-    // license per entity) in one transaction per 100k rows. Existing rows are kept.
+    // Admin: adds the demo set (persons 0..persons-1, entities 0..entities-1 and their licenses,
+    // DemoDataGenerator::licenses) in one transaction per 100k rows. Existing rows are kept. The
+    // licenses are signed by a demo issuer whose certificate becomes trusted; a demo center seal
+    // is installed when none exists.
     Counts generate_demo(std::size_t persons, std::size_t entities, const Progress& progress = {});
     Counts counts();
 
@@ -102,6 +113,9 @@ public:
     std::vector<Person> persons_by_name_prefix(const std::string& prefix, int limit = 20);
     std::vector<Entity> entities_by_name_prefix(const std::string& prefix, int limit = 20);
     std::vector<LicenseRecord> licenses_of(const std::string& holder_id);
+    std::vector<LicenseRecord> licenses_all(int limit); // by identifier
+    std::vector<LicenseRecord> licenses_by_holder_name_prefix(const std::string& prefix,
+                                                              int limit = 50);
     std::optional<LicenseRecord> find_license(const std::string& license_id);
 
 private:
