@@ -2,6 +2,7 @@
 
 #include "ow/forms/catalog.h"
 #include "ow/forms/error.h"
+#include "render_api.h"
 
 #include <algorithm>
 #include <cairo-pdf.h>
@@ -19,6 +20,10 @@
 namespace ow::forms {
 
 namespace {
+
+const detail::RenderApi& render() {
+    return detail::render_api();
+}
 
 constexpr double kPointsPerMm = 72.0 / 25.4;
 
@@ -94,7 +99,7 @@ void check_artwork(const nlohmann::json& artwork, const std::string& id) {
 
 void set_color(cairo_t* cr, const std::string& color, double alpha = 1.0) {
     const Rgb c = parse_color(color);
-    cairo_set_source_rgba(cr, c.r, c.g, c.b, alpha);
+    render().cairo_set_source_rgba(cr, c.r, c.g, c.b, alpha);
 }
 
 // Everything drawn on one page, in millimetres (the context is scaled).
@@ -102,16 +107,17 @@ class LicensePainter {
 public:
     LicensePainter(cairo_t* cr, const LicenseRenderOptions& options)
         : cr_(cr), bold_weight_(options.bold_face ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL) {
-        ctx_ = pango_cairo_create_context(cr_);
-        pango_cairo_context_set_resolution(ctx_, 72);
-        pango_context_set_language(ctx_, pango_language_from_string(options.language.c_str()));
-        font_ = pango_font_description_from_string(options.font_family.c_str());
-        cairo_scale(cr_, kPointsPerMm, kPointsPerMm);
-        pango_cairo_update_context(cr_, ctx_);
+        ctx_ = render().pango_cairo_create_context(cr_);
+        render().pango_cairo_context_set_resolution(ctx_, 72);
+        render().pango_context_set_language(
+            ctx_, render().pango_language_from_string(options.language.c_str()));
+        font_ = render().pango_font_description_from_string(options.font_family.c_str());
+        render().cairo_scale(cr_, kPointsPerMm, kPointsPerMm);
+        render().pango_cairo_update_context(cr_, ctx_);
     }
     ~LicensePainter() {
-        pango_font_description_free(font_);
-        g_object_unref(ctx_);
+        render().pango_font_description_free(font_);
+        render().g_object_unref(ctx_);
     }
     LicensePainter(const LicensePainter&) = delete;
     LicensePainter& operator=(const LicensePainter&) = delete;
@@ -132,32 +138,35 @@ public:
 private:
     PangoLayout* layout(const std::string& text, double size_pt, double width_mm,
                         const std::string& align, bool bold, double letter_spacing_pt) {
-        PangoLayout* l = pango_layout_new(ctx_);
+        PangoLayout* l = render().pango_layout_new(ctx_);
         // The context is in millimetres: a font of `size_pt` points is size_pt / kPointsPerMm mm.
-        pango_font_description_set_absolute_size(font_, size_pt / kPointsPerMm * PANGO_SCALE);
+        render().pango_font_description_set_absolute_size(font_,
+                                                          size_pt / kPointsPerMm * PANGO_SCALE);
         // Bold text uses the bold face only when asked: each further face is one more CJK subset
         // to embed, ~15 ms per copy.
-        pango_font_description_set_weight(font_, bold ? bold_weight_ : PANGO_WEIGHT_NORMAL);
-        pango_layout_set_font_description(l, font_);
-        pango_layout_set_width(l, static_cast<int>(width_mm * PANGO_SCALE));
-        pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-        pango_layout_set_alignment(l, align == "center"  ? PANGO_ALIGN_CENTER
-                                      : align == "right" ? PANGO_ALIGN_RIGHT
-                                                         : PANGO_ALIGN_LEFT);
+        render().pango_font_description_set_weight(font_,
+                                                   bold ? bold_weight_ : PANGO_WEIGHT_NORMAL);
+        render().pango_layout_set_font_description(l, font_);
+        render().pango_layout_set_width(l, static_cast<int>(width_mm * PANGO_SCALE));
+        render().pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+        render().pango_layout_set_alignment(l, align == "center"  ? PANGO_ALIGN_CENTER
+                                               : align == "right" ? PANGO_ALIGN_RIGHT
+                                                                  : PANGO_ALIGN_LEFT);
         if (letter_spacing_pt > 0) {
-            PangoAttrList* attrs = pango_attr_list_new();
-            pango_attr_list_insert(attrs, pango_attr_letter_spacing_new(static_cast<int>(
-                                              letter_spacing_pt / kPointsPerMm * PANGO_SCALE)));
-            pango_layout_set_attributes(l, attrs);
-            pango_attr_list_unref(attrs);
+            PangoAttrList* attrs = render().pango_attr_list_new();
+            render().pango_attr_list_insert(
+                attrs, render().pango_attr_letter_spacing_new(
+                           static_cast<int>(letter_spacing_pt / kPointsPerMm * PANGO_SCALE)));
+            render().pango_layout_set_attributes(l, attrs);
+            render().pango_attr_list_unref(attrs);
         }
-        pango_layout_set_text(l, text.c_str(), -1);
+        render().pango_layout_set_text(l, text.c_str(), -1);
         return l;
     }
 
     void show(PangoLayout* l, double x, double y) {
-        cairo_move_to(cr_, x, y);
-        pango_cairo_show_layout(cr_, l);
+        render().cairo_move_to(cr_, x, y);
+        render().pango_cairo_show_layout(cr_, l);
     }
 
     void text_box(const std::string& text, const BoxMm& box, double size, const std::string& align,
@@ -165,23 +174,23 @@ private:
                   bool vcenter = false) {
         PangoLayout* l = layout(text, size, box.width, align, bold, spacing);
         int w = 0, h = 0;
-        pango_layout_get_size(l, &w, &h);
+        render().pango_layout_get_size(l, &w, &h);
         const double height = static_cast<double>(h) / PANGO_SCALE;
         set_color(cr_, color);
         show(l, box.x, vcenter ? box.y + (box.height - height) / 2 : box.y);
-        g_object_unref(l);
+        render().g_object_unref(l);
     }
 
     void artwork(const nlohmann::json& op, const LicenseTemplate& tpl) {
         const std::string name = op["op"].get<std::string>();
         const std::string color = op.value("color", std::string("#000000"));
         const double line_width = op.value("line_width", 0.5) / kPointsPerMm;
-        cairo_save(cr_);
-        cairo_set_line_width(cr_, line_width);
+        render().cairo_save(cr_);
+        render().cairo_set_line_width(cr_, line_width);
         if (name == "fill") {
             set_color(cr_, color);
-            cairo_rectangle(cr_, 0, 0, tpl.width_mm, tpl.height_mm);
-            cairo_fill(cr_);
+            render().cairo_rectangle(cr_, 0, 0, tpl.width_mm, tpl.height_mm);
+            render().cairo_fill(cr_);
         } else if (name == "border") {
             border(op, tpl, color, line_width);
         } else if (name == "guilloche") {
@@ -198,11 +207,11 @@ private:
                      op.value("vcenter", false));
         } else if (name == "line") {
             set_color(cr_, color);
-            cairo_move_to(cr_, op["from"][0].get<double>(), op["from"][1].get<double>());
-            cairo_line_to(cr_, op["to"][0].get<double>(), op["to"][1].get<double>());
-            cairo_stroke(cr_);
+            render().cairo_move_to(cr_, op["from"][0].get<double>(), op["from"][1].get<double>());
+            render().cairo_line_to(cr_, op["to"][0].get<double>(), op["to"][1].get<double>());
+            render().cairo_stroke(cr_);
         }
-        cairo_restore(cr_);
+        render().cairo_restore(cr_);
     }
 
     void border(const nlohmann::json& op, const LicenseTemplate& tpl, const std::string& color,
@@ -213,14 +222,14 @@ private:
         set_color(cr_, color);
         for (int ring = 0; ring < (gap > 0 ? 2 : 1); ++ring) {
             const double i = inset + ring * gap;
-            cairo_set_line_width(cr_, ring == 0 ? line_width : line_width / 2.5);
-            cairo_rectangle(cr_, i, i, tpl.width_mm - 2 * i, tpl.height_mm - 2 * i);
-            cairo_stroke(cr_);
+            render().cairo_set_line_width(cr_, ring == 0 ? line_width : line_width / 2.5);
+            render().cairo_rectangle(cr_, i, i, tpl.width_mm - 2 * i, tpl.height_mm - 2 * i);
+            render().cairo_stroke(cr_);
         }
         if (corner <= 0)
             return;
         // A small interlaced ornament in each corner: quarter circles stepping inwards.
-        cairo_set_line_width(cr_, line_width / 2.5);
+        render().cairo_set_line_width(cr_, line_width / 2.5);
         const double i = inset + gap;
         const double xs[2] = {i, tpl.width_mm - i};
         const double ys[2] = {i, tpl.height_mm - i};
@@ -230,9 +239,9 @@ private:
                     const double r = corner * k / 4.0;
                     const double start =
                         std::numbers::pi / 2 * (cx == 0 ? (cy == 0 ? 0 : 3) : (cy == 0 ? 1 : 2));
-                    cairo_new_sub_path(cr_);
-                    cairo_arc(cr_, xs[cx], ys[cy], r, start, start + std::numbers::pi / 2);
-                    cairo_stroke(cr_);
+                    render().cairo_new_sub_path(cr_);
+                    render().cairo_arc(cr_, xs[cx], ys[cy], r, start, start + std::numbers::pi / 2);
+                    render().cairo_stroke(cr_);
                 }
     }
 
@@ -242,9 +251,9 @@ private:
         const double waves = op.value("waves", 6.0);
         const double amplitude = op.value("amplitude", box.height / 4);
         set_color(cr_, color, op.value("alpha", 1.0));
-        cairo_save(cr_);
-        cairo_rectangle(cr_, box.x, box.y, box.width, box.height);
-        cairo_clip(cr_);
+        render().cairo_save(cr_);
+        render().cairo_rectangle(cr_, box.x, box.y, box.width, box.height);
+        render().cairo_clip(cr_);
         const double mid = box.y + box.height / 2;
         // About one segment per millimetre: smooth at print size, and the page stays small and
         // fast.
@@ -257,13 +266,13 @@ private:
                 const double a = 2 * std::numbers::pi * waves * t;
                 const double y = mid + amplitude * std::sin(a + phase) * std::cos(a / 3 - phase);
                 if (s == 0)
-                    cairo_move_to(cr_, x, y);
+                    render().cairo_move_to(cr_, x, y);
                 else
-                    cairo_line_to(cr_, x, y);
+                    render().cairo_line_to(cr_, x, y);
             }
-            cairo_stroke(cr_);
+            render().cairo_stroke(cr_);
         }
-        cairo_restore(cr_);
+        render().cairo_restore(cr_);
     }
 
     // A hypotrochoid rosette, the round security motif behind a title or a seal.
@@ -283,12 +292,12 @@ private:
                 const double x = cx + rr * std::cos(t);
                 const double y = cy + rr * std::sin(t);
                 if (s == 0)
-                    cairo_move_to(cr_, x, y);
+                    render().cairo_move_to(cr_, x, y);
                 else
-                    cairo_line_to(cr_, x, y);
+                    render().cairo_line_to(cr_, x, y);
             }
-            cairo_close_path(cr_);
-            cairo_stroke(cr_);
+            render().cairo_close_path(cr_);
+            render().cairo_stroke(cr_);
         }
     }
 
@@ -298,32 +307,32 @@ private:
             const double rr = (i % 2 == 0) ? r : r * 0.382;
             const double x = cx + rr * std::cos(a), y = cy + rr * std::sin(a);
             if (i == 0)
-                cairo_move_to(cr_, x, y);
+                render().cairo_move_to(cr_, x, y);
             else
-                cairo_line_to(cr_, x, y);
+                render().cairo_line_to(cr_, x, y);
         }
-        cairo_close_path(cr_);
-        cairo_fill(cr_);
+        render().cairo_close_path(cr_);
+        render().cairo_fill(cr_);
     }
 
     // The national-emblem position: a placeholder shape of our own (rings, one large and four
     // small stars, rays), not a reproduction of the emblem.
     void emblem(double cx, double cy, double r, const std::string& color) {
         set_color(cr_, color);
-        cairo_set_line_width(cr_, r * 0.06);
-        cairo_new_sub_path(cr_);
-        cairo_arc(cr_, cx, cy, r, 0, 2 * std::numbers::pi);
-        cairo_stroke(cr_);
-        cairo_set_line_width(cr_, r * 0.02);
-        cairo_new_sub_path(cr_);
-        cairo_arc(cr_, cx, cy, r * 0.86, 0, 2 * std::numbers::pi);
-        cairo_stroke(cr_);
+        render().cairo_set_line_width(cr_, r * 0.06);
+        render().cairo_new_sub_path(cr_);
+        render().cairo_arc(cr_, cx, cy, r, 0, 2 * std::numbers::pi);
+        render().cairo_stroke(cr_);
+        render().cairo_set_line_width(cr_, r * 0.02);
+        render().cairo_new_sub_path(cr_);
+        render().cairo_arc(cr_, cx, cy, r * 0.86, 0, 2 * std::numbers::pi);
+        render().cairo_stroke(cr_);
         for (int i = 0; i < 24; ++i) {
             const double a = 2 * std::numbers::pi * i / 24;
-            cairo_move_to(cr_, cx + r * 0.62 * std::cos(a), cy + r * 0.62 * std::sin(a));
-            cairo_line_to(cr_, cx + r * 0.80 * std::cos(a), cy + r * 0.80 * std::sin(a));
+            render().cairo_move_to(cr_, cx + r * 0.62 * std::cos(a), cy + r * 0.62 * std::sin(a));
+            render().cairo_line_to(cr_, cx + r * 0.80 * std::cos(a), cy + r * 0.80 * std::sin(a));
         }
-        cairo_stroke(cr_);
+        render().cairo_stroke(cr_);
         star(cx - r * 0.22, cy - r * 0.12, r * 0.30, 0);
         for (int i = 0; i < 4; ++i) {
             const double a = -std::numbers::pi / 3 + i * std::numbers::pi / 5.5;
@@ -342,40 +351,40 @@ private:
         PangoLayout* l = nullptr;
         for (;;) {
             l = layout(value, size, f.box.width, f.align, false, 0);
-            if (pango_layout_get_line_count(l) <= f.max_lines || size <= f.min_size)
+            if (render().pango_layout_get_line_count(l) <= f.max_lines || size <= f.min_size)
                 break;
-            g_object_unref(l);
+            render().g_object_unref(l);
             size = std::max(f.min_size, size - 0.5);
         }
-        if (pango_layout_get_line_count(l) > f.max_lines) {
-            pango_layout_set_height(l, -f.max_lines);
-            pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
+        if (render().pango_layout_get_line_count(l) > f.max_lines) {
+            render().pango_layout_set_height(l, -f.max_lines);
+            render().pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
         }
         set_color(cr_, f.color);
         show(l, f.box.x, f.box.y);
-        g_object_unref(l);
+        render().g_object_unref(l);
     }
 
     void watermark(const LicenseTemplate& tpl) {
-        cairo_save(cr_);
-        cairo_translate(cr_, tpl.width_mm / 2, tpl.height_mm / 2);
-        cairo_rotate(cr_, -std::numbers::pi / 7);
+        render().cairo_save(cr_);
+        render().cairo_translate(cr_, tpl.width_mm / 2, tpl.height_mm / 2);
+        render().cairo_rotate(cr_, -std::numbers::pi / 7);
         PangoLayout* l = layout("还原件  RESTORED COPY", 36, tpl.width_mm * 1.2, "center", true, 4);
         int w = 0, h = 0;
-        pango_layout_get_size(l, &w, &h);
-        cairo_set_source_rgba(cr_, 0.85, 0.1, 0.1, 0.10);
+        render().pango_layout_get_size(l, &w, &h);
+        render().cairo_set_source_rgba(cr_, 0.85, 0.1, 0.1, 0.10);
         show(l, -tpl.width_mm * 0.6, -static_cast<double>(h) / PANGO_SCALE / 2);
-        g_object_unref(l);
-        cairo_restore(cr_);
+        render().g_object_unref(l);
+        render().cairo_restore(cr_);
     }
 
     void annotate(const BoxMm& box, const LicenseAnnotation& a) {
         const std::string red = "#c0182b";
-        cairo_save(cr_);
+        render().cairo_save(cr_);
         set_color(cr_, red);
-        cairo_set_line_width(cr_, 0.35);
-        cairo_rectangle(cr_, box.x, box.y, box.width, box.height);
-        cairo_stroke(cr_);
+        render().cairo_set_line_width(cr_, 0.35);
+        render().cairo_rectangle(cr_, box.x, box.y, box.width, box.height);
+        render().cairo_stroke(cr_);
         const double pad = 1.8;
         text_box("还原件 / restored copy", {box.x + pad, box.y + pad, box.width - 2 * pad, 6}, 10,
                  "left", red, true);
@@ -393,22 +402,22 @@ private:
         for (;;) {
             l = layout(lines, size, body.width, "left", false, 0);
             int w = 0, h = 0;
-            pango_layout_get_size(l, &w, &h);
+            render().pango_layout_get_size(l, &w, &h);
             if (static_cast<double>(h) / PANGO_SCALE <= body.height || size <= 5)
                 break;
-            g_object_unref(l);
+            render().g_object_unref(l);
             size -= 0.25;
         }
         set_color(cr_, "#202020");
         show(l, body.x, body.y);
-        g_object_unref(l);
-        cairo_restore(cr_);
+        render().g_object_unref(l);
+        render().cairo_restore(cr_);
     }
 
     void qr(const BoxMm& box, const std::string& payload) {
         if (payload.empty())
             return;
-        QRcode* code = QRcode_encodeString(payload.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+        QRcode* code = render().QRcode_encodeString(payload.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
         if (code == nullptr)
             throw FormsError(FormsErrorCode::Render,
                              N_("The QR code of {payload} could not be encoded."),
@@ -416,10 +425,10 @@ private:
         const double side = std::min(box.width, box.height);
         const int n = code->width;
         const double module = side / (n + 8); // 4-module quiet zone on each side
-        cairo_set_source_rgb(cr_, 1, 1, 1);
-        cairo_rectangle(cr_, box.x, box.y, side, side);
-        cairo_fill(cr_);
-        cairo_set_source_rgb(cr_, 0, 0, 0);
+        render().cairo_set_source_rgb(cr_, 1, 1, 1);
+        render().cairo_rectangle(cr_, box.x, box.y, side, side);
+        render().cairo_fill(cr_);
+        render().cairo_set_source_rgb(cr_, 0, 0, 0);
         for (int row = 0; row < n; ++row)
             for (int col = 0; col < n;) {
                 if ((code->data[row * n + col] & 1) == 0) {
@@ -429,11 +438,12 @@ private:
                 const int start = col;
                 while (col < n && (code->data[row * n + col] & 1) != 0)
                     ++col;
-                cairo_rectangle(cr_, box.x + (start + 4) * module, box.y + (row + 4) * module,
-                                (col - start) * module, module);
+                render().cairo_rectangle(cr_, box.x + (start + 4) * module,
+                                         box.y + (row + 4) * module, (col - start) * module,
+                                         module);
             }
-        cairo_fill(cr_);
-        QRcode_free(code);
+        render().cairo_fill(cr_);
+        render().QRcode_free(code);
     }
 
     cairo_t* cr_;
@@ -450,7 +460,7 @@ cairo_status_t append_to_string(void* closure, const unsigned char* data, unsign
 [[noreturn]] void render_failed(const LicenseTemplate& tpl, cairo_status_t st) {
     throw FormsError(FormsErrorCode::Render,
                      N_("Rendering the license layout {template} failed: {detail}."),
-                     {{"template", tpl.id}, {"detail", cairo_status_to_string(st)}});
+                     {{"template", tpl.id}, {"detail", render().cairo_status_to_string(st)}});
 }
 
 } // namespace
@@ -607,28 +617,30 @@ std::string render_license_pdf(const LicenseTemplate& tpl, const LicenseFace& fa
                                const LicenseAnnotation& annotation, const std::string& qr_payload,
                                const LicenseRenderOptions& options) {
     std::string out;
-    cairo_surface_t* surface = cairo_pdf_surface_create_for_stream(
+    cairo_surface_t* surface = render().cairo_pdf_surface_create_for_stream(
         append_to_string, &out, pt(tpl.width_mm), pt(tpl.height_mm));
-    cairo_pdf_surface_set_metadata(
+    render().cairo_pdf_surface_set_metadata(
         surface, CAIRO_PDF_METADATA_TITLE,
         (face.type_name + (annotation.reason.empty() ? "" : "（还原件）")).c_str());
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_SUBJECT, face.license_id.c_str());
+    render().cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_SUBJECT,
+                                            face.license_id.c_str());
     // The QR payload again, machine-readable, for `onewindow-cli verify --license`.
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_KEYWORDS, qr_payload.c_str());
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "OneWindow");
-    cairo_t* cr = cairo_create(surface);
+    render().cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_KEYWORDS,
+                                            qr_payload.c_str());
+    render().cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "OneWindow");
+    cairo_t* cr = render().cairo_create(surface);
     try {
         LicensePainter(cr, options).paint(tpl, face, annotation, qr_payload);
     } catch (...) {
-        cairo_destroy(cr);
-        cairo_surface_destroy(surface);
+        render().cairo_destroy(cr);
+        render().cairo_surface_destroy(surface);
         throw;
     }
-    cairo_show_page(cr);
-    cairo_destroy(cr);
-    cairo_surface_finish(surface);
-    const auto st = cairo_surface_status(surface);
-    cairo_surface_destroy(surface);
+    render().cairo_show_page(cr);
+    render().cairo_destroy(cr);
+    render().cairo_surface_finish(surface);
+    const auto st = render().cairo_surface_status(surface);
+    render().cairo_surface_destroy(surface);
     if (st != CAIRO_STATUS_SUCCESS)
         render_failed(tpl, st);
     return out;
@@ -641,28 +653,28 @@ LicenseBitmap render_license_bitmap(const LicenseTemplate& tpl, const LicenseFac
     dpi = std::clamp(dpi, 10.0, 600.0);
     const int w = static_cast<int>(std::lround(tpl.width_mm / 25.4 * dpi));
     const int h = static_cast<int>(std::lround(tpl.height_mm / 25.4 * dpi));
-    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
-    cairo_t* cr = cairo_create(surface);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
-    cairo_scale(cr, dpi / 72.0, dpi / 72.0);
+    cairo_surface_t* surface = render().cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    cairo_t* cr = render().cairo_create(surface);
+    render().cairo_set_source_rgb(cr, 1, 1, 1);
+    render().cairo_paint(cr);
+    render().cairo_scale(cr, dpi / 72.0, dpi / 72.0);
     try {
         LicensePainter(cr, options).paint(tpl, face, annotation, qr_payload);
     } catch (...) {
-        cairo_destroy(cr);
-        cairo_surface_destroy(surface);
+        render().cairo_destroy(cr);
+        render().cairo_surface_destroy(surface);
         throw;
     }
-    cairo_destroy(cr);
-    cairo_surface_flush(surface);
-    const auto st = cairo_surface_status(surface);
+    render().cairo_destroy(cr);
+    render().cairo_surface_flush(surface);
+    const auto st = render().cairo_surface_status(surface);
     LicenseBitmap bmp;
     if (st == CAIRO_STATUS_SUCCESS) {
         bmp.width = w;
         bmp.height = h;
         bmp.rgb.resize(static_cast<std::size_t>(w) * h * 3);
-        const unsigned char* data = cairo_image_surface_get_data(surface);
-        const int stride = cairo_image_surface_get_stride(surface);
+        const unsigned char* data = render().cairo_image_surface_get_data(surface);
+        const int stride = render().cairo_image_surface_get_stride(surface);
         for (int y = 0; y < h; ++y)
             for (int x = 0; x < w; ++x) {
                 std::uint32_t px;
@@ -673,7 +685,7 @@ LicenseBitmap render_license_bitmap(const LicenseTemplate& tpl, const LicenseFac
                 o[2] = static_cast<unsigned char>(px);
             }
     }
-    cairo_surface_destroy(surface);
+    render().cairo_surface_destroy(surface);
     if (st != CAIRO_STATUS_SUCCESS)
         render_failed(tpl, st);
     return bmp;
@@ -704,37 +716,39 @@ std::vector<unsigned char> render_round_seal_png(const std::string& organisation
                                                  const std::string& purpose, int size_px,
                                                  const LicenseRenderOptions& options) {
     size_px = std::clamp(size_px, 64, 2048);
-    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, size_px, size_px);
-    cairo_t* cr = cairo_create(surface);
+    cairo_surface_t* surface =
+        render().cairo_image_surface_create(CAIRO_FORMAT_ARGB32, size_px, size_px);
+    cairo_t* cr = render().cairo_create(surface);
     const double s = size_px;
     const double c = s / 2;
-    cairo_set_source_rgba(cr, 0.82, 0.07, 0.11, 0.9);
-    cairo_set_line_width(cr, s * 0.035);
-    cairo_arc(cr, c, c, s * 0.47, 0, 2 * std::numbers::pi);
-    cairo_stroke(cr);
+    render().cairo_set_source_rgba(cr, 0.82, 0.07, 0.11, 0.9);
+    render().cairo_set_line_width(cr, s * 0.035);
+    render().cairo_arc(cr, c, c, s * 0.47, 0, 2 * std::numbers::pi);
+    render().cairo_stroke(cr);
     // The star.
     for (int i = 0; i < 10; ++i) {
         const double a = -std::numbers::pi / 2 + i * std::numbers::pi / 5;
         const double r = (i % 2 == 0) ? s * 0.13 : s * 0.13 * 0.382;
         if (i == 0)
-            cairo_move_to(cr, c + r * std::cos(a), c + r * std::sin(a));
+            render().cairo_move_to(cr, c + r * std::cos(a), c + r * std::sin(a));
         else
-            cairo_line_to(cr, c + r * std::cos(a), c + r * std::sin(a));
+            render().cairo_line_to(cr, c + r * std::cos(a), c + r * std::sin(a));
     }
-    cairo_close_path(cr);
-    cairo_fill(cr);
-    PangoFontDescription* font = pango_font_description_from_string(options.font_family.c_str());
-    pango_font_description_set_weight(font, PANGO_WEIGHT_BOLD);
+    render().cairo_close_path(cr);
+    render().cairo_fill(cr);
+    PangoFontDescription* font =
+        render().pango_font_description_from_string(options.font_family.c_str());
+    render().pango_font_description_set_weight(font, PANGO_WEIGHT_BOLD);
     auto draw_char = [&](const std::string& ch, double size) {
-        PangoLayout* l = pango_cairo_create_layout(cr);
-        pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
-        pango_layout_set_font_description(l, font);
-        pango_layout_set_text(l, ch.c_str(), -1);
+        PangoLayout* l = render().pango_cairo_create_layout(cr);
+        render().pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
+        render().pango_layout_set_font_description(l, font);
+        render().pango_layout_set_text(l, ch.c_str(), -1);
         int w = 0, h = 0;
-        pango_layout_get_pixel_size(l, &w, &h);
-        cairo_rel_move_to(cr, -w / 2.0, -h / 2.0);
-        pango_cairo_show_layout(cr, l);
-        g_object_unref(l);
+        render().pango_layout_get_pixel_size(l, &w, &h);
+        render().cairo_rel_move_to(cr, -w / 2.0, -h / 2.0);
+        render().pango_cairo_show_layout(cr, l);
+        render().g_object_unref(l);
         return w;
     };
     // The organisation along the upper arc, from the lower left to the lower right.
@@ -745,38 +759,38 @@ std::vector<unsigned char> render_round_seal_png(const std::string& organisation
     for (std::size_t i = 0; i < chars.size(); ++i) {
         const double t = chars.size() == 1 ? 0.5 : static_cast<double>(i) / (chars.size() - 1);
         const double a = -std::numbers::pi / 2 - span / 2 + t * span;
-        cairo_save(cr);
-        cairo_translate(cr, c + radius * std::cos(a), c + radius * std::sin(a));
-        cairo_rotate(cr, a + std::numbers::pi / 2);
-        cairo_move_to(cr, 0, 0);
+        render().cairo_save(cr);
+        render().cairo_translate(cr, c + radius * std::cos(a), c + radius * std::sin(a));
+        render().cairo_rotate(cr, a + std::numbers::pi / 2);
+        render().cairo_move_to(cr, 0, 0);
         draw_char(chars[i], s * 0.11);
-        cairo_restore(cr);
+        render().cairo_restore(cr);
     }
     // The purpose, straight, below the star.
     {
-        PangoLayout* l = pango_cairo_create_layout(cr);
-        pango_font_description_set_absolute_size(font, s * 0.075 * PANGO_SCALE);
-        pango_layout_set_font_description(l, font);
-        pango_layout_set_text(l, purpose.c_str(), -1);
+        PangoLayout* l = render().pango_cairo_create_layout(cr);
+        render().pango_font_description_set_absolute_size(font, s * 0.075 * PANGO_SCALE);
+        render().pango_layout_set_font_description(l, font);
+        render().pango_layout_set_text(l, purpose.c_str(), -1);
         int w = 0, h = 0;
-        pango_layout_get_pixel_size(l, &w, &h);
+        render().pango_layout_get_pixel_size(l, &w, &h);
         const double scale = std::min(1.0, s * 0.62 / std::max(1, w));
-        cairo_save(cr);
-        cairo_translate(cr, c, s * 0.72);
-        cairo_scale(cr, scale, 1.0);
-        cairo_move_to(cr, -w / 2.0, -h / 2.0);
-        pango_cairo_show_layout(cr, l);
-        cairo_restore(cr);
-        g_object_unref(l);
+        render().cairo_save(cr);
+        render().cairo_translate(cr, c, s * 0.72);
+        render().cairo_scale(cr, scale, 1.0);
+        render().cairo_move_to(cr, -w / 2.0, -h / 2.0);
+        render().pango_cairo_show_layout(cr, l);
+        render().cairo_restore(cr);
+        render().g_object_unref(l);
     }
-    pango_font_description_free(font);
-    cairo_destroy(cr);
+    render().pango_font_description_free(font);
+    render().cairo_destroy(cr);
     std::vector<unsigned char> png;
-    const auto st = cairo_surface_write_to_png_stream(surface, append_to_vector, &png);
-    cairo_surface_destroy(surface);
+    const auto st = render().cairo_surface_write_to_png_stream(surface, append_to_vector, &png);
+    render().cairo_surface_destroy(surface);
     if (st != CAIRO_STATUS_SUCCESS)
         throw FormsError(FormsErrorCode::Render, N_("Drawing the seal image failed: {detail}."),
-                         {{"detail", cairo_status_to_string(st)}});
+                         {{"detail", render().cairo_status_to_string(st)}});
     return png;
 }
 

@@ -65,6 +65,23 @@ namespace ow::forms::detail {
     X(cairo_set_source_surface)                                                                    \
     X(QRcode_encodeString)                                                                         \
     X(QRcode_free)                                                                                 \
+    X(cairo_clip)                                                                                  \
+    X(cairo_image_surface_get_data)                                                                \
+    X(cairo_image_surface_get_stride)                                                              \
+    X(cairo_new_sub_path)                                                                          \
+    X(cairo_rel_move_to)                                                                           \
+    X(cairo_surface_flush)                                                                         \
+    X(pango_attr_letter_spacing_new)                                                               \
+    X(pango_attr_list_insert)                                                                      \
+    X(pango_attr_list_new)                                                                         \
+    X(pango_attr_list_unref)                                                                       \
+    X(pango_cairo_create_layout)                                                                   \
+    X(pango_cairo_update_context)                                                                  \
+    X(pango_font_description_set_weight)                                                           \
+    X(pango_layout_get_line_count)                                                                 \
+    X(pango_layout_set_attributes)                                                                 \
+    X(pango_layout_set_ellipsize)                                                                  \
+    X(pango_layout_set_height)                                                                     \
     X(QRcode_APIVersionString)
 
 struct RenderApi {

@@ -569,10 +569,11 @@ struct SyncEngine::Impl {
             if (m.kind == "document" && m.operation == "create") {
                 // A document (e.g. a sealed decision) after its blob, like a case after its own.
                 std::string error = "the document's blob is not on this workstation";
+                bool network_only = false;
                 auto blob = blob_by_id(payload.value("blob_id", ""));
-                if (!blob || !upload_blob(http, *blob, report, error)) {
+                if (!blob || !upload_blob(http, *blob, report, error, network_only)) {
                     Transaction tx(db);
-                    backoff(m.mutation_id, m.attempts + 1, error, report);
+                    backoff(m.mutation_id, m.attempts + 1, error, report, !network_only);
                     tx.commit();
                     report.failures.push_back(m.mutation_id + ": " + error);
                     blocked_entities.insert(m.kind + "/" + m.entity_id);
