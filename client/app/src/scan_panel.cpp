@@ -2,6 +2,7 @@
 
 #include "ow/core/error.h"
 #include "ow/core/scan_service.h"
+#include "ow/core/system_config.h"
 #include "translate.h"
 
 #include <wx/button.h>
@@ -81,7 +82,9 @@ ScanDialog::ScanDialog(wxWindow* parent, ow::core::Session& session,
     dpi_->SetName("scan_dpi");
     for (const char* d : {"150", "200", "300", "400", "600"})
         dpi_->Append(d);
-    dpi_->SetStringSelection("300");
+    if (!dpi_->SetStringSelection(
+            std::to_string(ow::core::SystemConfig::installed().get_int("devices.scan_dpi", 300))))
+        dpi_->SetStringSelection("300");
     settings->Add(new wxStaticText(this, wxID_ANY, _("Scanner:")), 0, wxALIGN_CENTER_VERTICAL);
     settings->Add(device_, 1, wxEXPAND);
     settings->Add(new wxStaticText(this, wxID_ANY, _("Preset:")), 0, wxALIGN_CENTER_VERTICAL);
@@ -253,11 +256,17 @@ void ScanDialog::list_devices() {
         CallAfter([this, found, error] {
             if (worker_.joinable())
                 worker_.join();
-            for (const auto& d : found)
+            // The scanner IT named for this PC (onewindow.conf [devices] scanner), else the first.
+            const auto seeded = ow::core::SystemConfig::installed().get_or("devices.scanner", "");
+            int preferred = 0;
+            for (const auto& d : found) {
+                if (d.name == seeded)
+                    preferred = static_cast<int>(device_->GetCount());
                 device_->Append(utf8(d.name + "  " + d.vendor + " " + d.model),
                                 new wxStringClientData(utf8(d.name)));
+            }
             if (!found.empty())
-                device_->SetSelection(0);
+                device_->SetSelection(preferred);
             status_->SetLabel(
                 found.empty() ? _("No scanner found. Check that it is switched on and connected.")
                               : wxString());

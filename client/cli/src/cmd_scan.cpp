@@ -19,6 +19,7 @@
 #include "ow/core/error.h"
 #include "ow/core/scan_job.h"
 #include "ow/core/scan_service.h"
+#include "ow/core/system_config.h"
 #include "ow/core/util.h"
 
 #include <csignal>
@@ -141,13 +142,20 @@ int run(Context& ctx) {
         throw UsageError("say where the scan goes: --out FILE.pdf and/or --case NO --material KEY");
     if (to_case && !ctx.args.has("material") && ctx.args.all("assign").empty())
         throw UsageError("--case needs --material KEY or --assign KEY=FIRST-LAST");
-    if (!ctx.args.has("device") && ctx.args.all("image").empty())
+    // The scanner and the defaults IT pre-seeded for this PC (onewindow.conf [devices]).
+    const auto& seeded = core::SystemConfig::installed();
+    const std::optional<std::string> device_name = ctx.args.get("device") ? ctx.args.get("device")
+                                                   : ctx.args.all("image").empty()
+                                                       ? seeded.get("devices.scanner")
+                                                       : std::nullopt;
+    if (!device_name && ctx.args.all("image").empty())
         throw UsageError("--device NAME (see scan --list) or --image FILE");
 
     core::ScanRequest request;
     try {
-        request = core::scan_preset(ctx.args.get("mode").value_or("gray"),
-                                    static_cast<int>(ctx.args.get_int("dpi", 300)));
+        request = core::scan_preset(
+            ctx.args.get("mode").value_or(seeded.get_or("devices.scan_mode", "gray")),
+            static_cast<int>(ctx.args.get_int("dpi", seeded.get_int("devices.scan_dpi", 300))));
     } catch (const devices::PipelineError& e) {
         throw UsageError(std::string("--mode: ") + e.what());
     }
@@ -197,8 +205,8 @@ int run(Context& ctx) {
     auto previous = std::signal(SIGINT, on_interrupt);
     core::ScanOutcome outcome;
     try {
-        if (auto device = ctx.args.get("device")) {
-            request.device = *device;
+        if (device_name) {
+            request.device = *device_name;
             auto scanner = devices::make_sane_scanner();
             outcome = core::run_scan(*scanner, request, events, g_cancel);
         } else {

@@ -4,6 +4,7 @@
 #include "cli_support.h"
 #include "ow/core/error.h"
 #include "ow/core/sync_engine.h"
+#include "ow/core/system_config.h"
 #include "ow/core/util.h"
 
 #include <algorithm>
@@ -85,21 +86,32 @@ int run_sync(Context& ctx) {
 
 int run_enroll(Context& ctx) {
     ctx.args.allow_only({"user", "password-stdin", "ca", "pin"});
-    std::string url = ctx.args.positional_at(0, "server URL (https://HOST:PORT)");
-    std::string code = ctx.args.positional_at(1, "one-time enrolment code");
+    // `enroll CODE` takes the server, its CA and pin from what IT pre-seeded in
+    // /etc/onewindow/onewindow.conf; `enroll URL CODE [--ca FILE]` names them.
+    const auto& seeded = ow::core::SystemConfig::installed();
+    const bool url_given = ctx.args.positional().size() >= 2;
+    std::string url = url_given ? ctx.args.positional_at(0, "server URL (https://HOST:PORT)")
+                                : seeded.get_or("server.url", "");
+    if (url.empty())
+        throw UsageError("enroll URL CODE (or set [server] url in " + seeded.path().string() + ")");
+    std::string code = ctx.args.positional_at(url_given ? 1 : 0, "one-time enrolment code");
     auto session = login(ctx);
     auto existing = ow::core::SyncEngine::identity(*session);
     std::string ca;
     if (auto file = ctx.args.get("ca")) {
         ca = ow::core::read_file(*file);
+    } else if (auto bundle = seeded.get("server.ca_bundle"); bundle && !existing) {
+        ca = ow::core::read_file(*bundle);
     } else if (existing) {
         ca = existing->ca_pem;
     } else {
         throw UsageError("--ca FILE is required the first time: the service center's CA "
                          "certificate (PEM) that the server's certificate must chain to");
     }
-    ow::core::SyncEngine::configure(*session, url, ca,
-                                    ctx.args.get("pin").value_or(existing ? existing->pin : ""));
+    ow::core::SyncEngine::configure(
+        *session, url, ca,
+        ctx.args.get("pin").value_or(existing ? existing->pin
+                                              : seeded.get_or("server.pin_sha256", "")));
     auto workstation = ow::core::SyncEngine::enroll(*session, code);
     ctx.out << "enrolled as " << workstation << " at " << url << "\n";
     return kExitOk;
@@ -177,8 +189,8 @@ const Registration sync_reg{{"sync",
                              {"password-stdin", "once", "json"},
                              &run_sync}};
 const Registration enroll_reg{{"enroll",
-                               "enroll URL CODE [--ca FILE] [--pin sha256//BASE64] --user ADMIN "
-                               "[--password-stdin]",
+                               "enroll [URL] CODE [--ca FILE] [--pin sha256//BASE64] --user ADMIN "
+                               "[--password-stdin]  (URL, CA and pin default to onewindow.conf)",
                                {"password-stdin"},
                                &run_enroll}};
 const Registration server_reg{{"sync-server",

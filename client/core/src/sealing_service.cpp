@@ -5,6 +5,7 @@
 #include "ow/core/log.h"
 #include "ow/core/outbox.h"
 #include "ow/core/presenters.h"
+#include "ow/core/system_config.h"
 #include "ow/core/util.h"
 #include "ow/core/workstation.h"
 #include "ow/forms/catalog.h"
@@ -47,6 +48,9 @@ bool is_token_failure(signing::ErrorCode code) {
 } // namespace
 
 std::string default_pkcs11_module() {
+    // What IT pre-seeded for this PC (a vendor's module, e.g. a domestic seal token) comes first.
+    if (auto seeded = SystemConfig::installed().get("signing.pkcs11_module"))
+        return *seeded;
     for (const char* candidate :
          {"/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
           "/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so", "/usr/lib/opensc-pkcs11.so",

@@ -12,7 +12,6 @@ const std::map<std::string, std::string>& SystemConfig::known_keys() {
         {"server.ca_bundle", "PEM bundle of the CA the server certificate must chain to"},
         {"server.pin_sha256", "SHA-256 pin of the server's public key"},
         {"server.timeout", "seconds before a request is abandoned"},
-        {"enrollment.dir", "where the workstation's client certificate is kept"},
         {"signing.pkcs11_module", "PKCS#11 module of the seal cards"},
         {"signing.tsa_url", "RFC 3161 time-stamping authority"},
         {"devices.card_reader", "PC/SC reader to use"},
