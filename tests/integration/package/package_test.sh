@@ -116,8 +116,10 @@ step_build() {
 # ---------------------------------------------------------------------------------------------
 # Static checks of the built packages: lintian, fields, file list, permissions, desktop metadata.
 contents() { dpkg-deb -c "$1" | awk '{print $1, $6}' | sed 's# \./# /#'; }
-has_file() { contents "$1" | grep -qE "^[-l][^ ]* $2\$"; }
-has_mode() { contents "$1" | grep -qE "^$3 $2\$"; }
+# grep reads everything (no -q): with pipefail, an early exit of grep -q would kill dpkg-deb with
+# SIGPIPE and turn a match into a failure, more often the bigger the package.
+has_file() { contents "$1" | grep -E "^[-l][^ ]* $2\$" >/dev/null; }
+has_mode() { contents "$1" | grep -E "^$3 $2\$" >/dev/null; }
 field() { dpkg-deb -f "$1" "$2"; }
 control_file() { dpkg-deb --ctrl-tarfile "$1" | tar -xO "./$2" 2>/dev/null; }
 
@@ -360,7 +362,7 @@ as_clerk() { as_user clerk "$@"; }
 rabsent() { ! rexists "$1"; }
 pkg_is() { [ "$(pkg_status "$1")" = "$2" ]; }
 purged() { case "$(pkg_status "$1")" in ""|un|pn) return 0 ;; *) return 1 ;; esac; }
-conffile_registered() { in_root dpkg-query -W -f='${Conffiles}' "$1" | grep -qF " $2 "; }
+conffile_registered() { in_root dpkg-query -W -f='${Conffiles}' "$1" | grep -F " $2 " >/dev/null; }
 cjk_font_installed() { pkg_is fonts-noto-cjk ii || pkg_is fonts-wqy-microhei ii; }
 
 make_root() {
