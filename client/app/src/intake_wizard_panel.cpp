@@ -194,6 +194,25 @@ const ow::core::IntakeOutcome* IntakeWizardPanel::outcome() const {
     return wizard_ && wizard_->outcome() ? &*wizard_->outcome() : nullptr;
 }
 
+std::vector<std::string> IntakeWizardPanel::use_e_license(const std::string& license_id,
+                                                          const std::string& holder_id,
+                                                          const std::string& type_code,
+                                                          const std::string& type_name) {
+    if (!wizard_ || wizard_->step() == Step::Done)
+        return {};
+    if (wizard_->step() == Step::Form)
+        read_form_values();
+    auto used = wizard_->use_e_license(license_id, holder_id, type_code, type_name);
+    if (!used.empty()) {
+        if (wizard_->step() == Step::Materials)
+            build_materials_page();
+        else if (wizard_->step() == Step::Review)
+            build_review_page();
+        keep_draft();
+    }
+    return used;
+}
+
 void IntakeWizardPanel::refresh() {
     if (wizard_ && wizard_->step() == Step::Applicant)
         applicant_input_->SetFocus();

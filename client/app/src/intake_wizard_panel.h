@@ -28,6 +28,12 @@ public:
     void refresh() override;
     // The last submitted case's document (for printing, and for the GUI test's artifacts).
     const ow::core::IntakeOutcome* outcome() const;
+    // From the Licenses area: an e-license of the applicant stands in for the paper copies it
+    // can replace in the intake in progress. Returns the names of those materials.
+    std::vector<std::string> use_e_license(const std::string& license_id,
+                                           const std::string& holder_id,
+                                           const std::string& type_code,
+                                           const std::string& type_name);
 
 private:
     void build_pages();

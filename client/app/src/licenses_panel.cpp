@@ -1,5 +1,6 @@
 #include "licenses_panel.h"
 
+#include "intake_wizard_panel.h"
 #include "ow/core/case_service.h"
 #include "ow/core/restoration_service.h"
 #include "ow/signing/pades_signer.h"
@@ -107,7 +108,11 @@ private:
         print_->SetName("licenses_restore_print");
         attach_ = new wxButton(this, wxID_ANY, _("Restore and &attach to case…"));
         attach_->SetName("licenses_restore_attach");
-        for (auto* b : {save_, print_, attach_})
+        use_in_intake_ = new wxButton(this, wxID_ANY, _("Use in the current &intake"));
+        use_in_intake_->SetName("licenses_use_in_intake");
+        use_in_intake_->SetToolTip(
+            _("免提交: this e-license stands in for the paper copy in the intake in progress"));
+        for (auto* b : {save_, print_, attach_, use_in_intake_})
             buttons->Add(b, 0, wxRIGHT, 8);
         status_ = new wxStaticText(this, wxID_ANY, "");
         status_->SetName("licenses_status");
@@ -122,6 +127,7 @@ private:
         save_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { restore(Delivery::Save); });
         print_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { restore(Delivery::Print); });
         attach_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { restore(Delivery::Attach); });
+        use_in_intake_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { use_in_intake(); });
         update_buttons();
     }
 
@@ -198,6 +204,29 @@ private:
         const bool ok = presenter_ && presenter_->can_restore() && !busy_;
         for (auto* b : {save_, print_, attach_})
             b->Enable(ok);
+        // Standing in for a paper copy needs a trusted record, not a reason (nothing is printed).
+        const auto* view = presenter_ ? presenter_->selection() : nullptr;
+        use_in_intake_->Enable(view && view->issuer.trusted && !busy_);
+    }
+
+    void use_in_intake() {
+        const auto* view = presenter_ ? presenter_->selection() : nullptr;
+        if (!view || !view->issuer.trusted)
+            return;
+        auto* intake = dynamic_cast<IntakeWizardPanel*>(wxWindow::FindWindowByName("area_intake"));
+        const auto used =
+            intake ? intake->use_e_license(view->record.license_id, view->record.holder_id,
+                                           view->record.type_code, view->record.type_name)
+                   : std::vector<std::string>{};
+        if (used.empty()) {
+            status_->SetLabel(_("No intake in progress for this holder has a material this "
+                                "license can stand in for."));
+            return;
+        }
+        wxString names;
+        for (const auto& n : used)
+            names += (names.empty() ? "" : "、") + utf8(n);
+        status_->SetLabel(wxString::Format(_("Used in the current intake for: %s"), names));
     }
 
     // Runs `work` on a worker thread, then `done` with its result (or a message box with the
@@ -352,6 +381,7 @@ private:
     wxButton* save_ = nullptr;
     wxButton* print_ = nullptr;
     wxButton* attach_ = nullptr;
+    wxButton* use_in_intake_ = nullptr;
     wxStaticText* status_ = nullptr;
     int preview_ticket_ = 0;
     bool busy_ = false;

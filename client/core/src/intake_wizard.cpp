@@ -150,6 +150,24 @@ void IntakeWizardPresenter::mark_all_received() {
     }
 }
 
+std::vector<std::string> IntakeWizardPresenter::use_e_license(const std::string& license_id,
+                                                              const std::string& holder_id,
+                                                              const std::string& type_code,
+                                                              const std::string& type_name) {
+    std::vector<std::string> used;
+    if (!form_ || holder_id != applicant_.identifier)
+        return used;
+    for (const auto* m : forms::applicable_materials(*form_, values_))
+        for (const auto& type : m->material.e_license_types)
+            if (type == type_code || type == type_name) {
+                materials_[m->material.key] = {forms::MaterialStatus::ELicense, 0, license_id};
+                e_licenses_[m->material.key] = license_id;
+                used.push_back(m->material.name.zh);
+                break;
+            }
+    return used;
+}
+
 std::string IntakeWizardPresenter::promised_date() const {
     return form_ ? service_.promised_date(*form_) : std::string();
 }

@@ -315,6 +315,36 @@ BOOST_FIXTURE_TEST_CASE(a_cached_e_license_stands_in_for_the_paper_copy,
     BOOST_REQUIRE(substitutes.count("mat.business_license"));
     BOOST_TEST(substitutes["mat.business_license"].rfind("1.2.156.3005.2.111000000DEM00011E001.",
                                                          0) == 0u);
+
+    // From the Licenses area into the intake open in the wizard (免提交).
+    IntakeWizardPresenter wizard(*c, catalog(), ow::forms::WorkingCalendar::builtin());
+    const auto licenses = ReferenceData(*c).licenses_of(entity.uscc);
+    BOOST_REQUIRE(!licenses.empty());
+    const auto& license = licenses.front();
+    BOOST_TEST(
+        wizard.use_e_license(license.license_id, entity.uscc, license.type_code,
+                             license.type_name)
+            .empty()); // no form yet
+    wizard.look_up(entity.uscc);
+    BOOST_TEST(wizard.next());
+    wizard.add_bundle("OW-YJS-0001");
+    BOOST_TEST(wizard.next());
+    BOOST_TEST(wizard
+                   .use_e_license(license.license_id, "91110000000000000X", license.type_code,
+                                  license.type_name)
+                   .empty()); // another holder's license
+    std::string used_for;
+    for (const auto& l : licenses) {
+        auto used = wizard.use_e_license(l.license_id, entity.uscc, l.type_code, l.type_name);
+        if (!used.empty())
+            used_for = l.license_id;
+    }
+    BOOST_REQUIRE(!used_for.empty());
+    bool stands_in = false;
+    for (const auto& row : wizard.materials())
+        if (row.decision.status == ow::forms::MaterialStatus::ELicense)
+            stands_in = row.decision.license_id == used_for;
+    BOOST_TEST(stands_in);
 }
 
 #include "ow/core/approval_service.h"

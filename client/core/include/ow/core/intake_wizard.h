@@ -65,6 +65,14 @@ public:
     std::vector<MaterialRow> materials() const;
     void set_material(const std::string& key, MaterialDecision decision);
     void mark_all_received();
+    // An e-license of the applicant (e.g. one just restored in the Licenses area) stands in for
+    // the paper copy (免提交): every material of the form that accepts its type is set to it.
+    // Returns the names of those materials; none when the form is not built yet, the license is
+    // another holder's, or no material accepts the type.
+    std::vector<std::string> use_e_license(const std::string& license_id,
+                                           const std::string& holder_id,
+                                           const std::string& type_code,
+                                           const std::string& type_name);
 
     // Review and submit
     std::string promised_date() const;
