@@ -30,15 +30,6 @@ double ms_since(std::chrono::steady_clock::time_point start) {
         .count();
 }
 
-std::string local_minute() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-    return buf;
-}
-
 // The organisation (O) of a DER certificate, else its common name.
 std::string certificate_owner(const std::vector<std::uint8_t>& der, bool want_cn = false) {
     const unsigned char* p = der.data();
@@ -272,7 +263,7 @@ PreparedRestoration RestorationService::prepare(const RestorationRequest& reques
     p.qr_payload = license_qr_payload(license.record);
     p.center = certificate_owner(seal.certificate());
     p.seal_subject = certificate_owner(seal.certificate(), true);
-    p.annotation = {reason, local_minute(), request.case_number,
+    p.annotation = {reason, local_time("%Y-%m-%d %H:%M"), request.case_number,
                     session_.user().display_name.empty() ? session_.user().name
                                                          : session_.user().display_name,
                     p.center};

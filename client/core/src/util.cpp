@@ -37,13 +37,16 @@ std::string now_utc_iso() {
     return buf;
 }
 
-std::string today_local() {
+std::string local_time(const char* strftime_format) {
     std::time_t t = std::time(nullptr);
     std::tm tm{};
     localtime_r(&t, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
+    char buf[64];
+    return std::strftime(buf, sizeof buf, strftime_format, &tm) ? buf : "";
+}
+
+std::string today_local() {
+    return local_time("%Y-%m-%d");
 }
 
 std::string new_uuid() {

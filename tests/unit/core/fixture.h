@@ -1,9 +1,11 @@
 // A throwaway workstation for core tests: admin "admin", clerk "clerk1", officer "officer1".
 #pragma once
 
+#include "ow/core/intake_service.h"
 #include "ow/core/secret.h"
 #include "ow/core/workstation.h"
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -16,7 +18,9 @@ struct TempDir {
     std::filesystem::path path;
 };
 
-inline ow::core::SecretString pw(const char* s) { return ow::core::SecretString(s); }
+inline ow::core::SecretString pw(const char* s) {
+    return ow::core::SecretString(s);
+}
 
 struct WorkstationFixture {
     WorkstationFixture();
@@ -29,5 +33,12 @@ struct WorkstationFixture {
 
 // Reads a whole file as bytes (for "unchanged" and "no plaintext" checks).
 std::string slurp(const std::filesystem::path& path);
+
+// The shipped demo catalog (forms/data/catalog), loaded once.
+const ow::forms::Catalog& catalog();
+// The 开办餐饮店 bundle (OW-YJS-0001) taken in with tests/data/intake/FILE.
+ow::core::IntakeRequest restaurant(const char* file = "restaurant-complete.json");
+// The single integer a query returns, e.g. "SELECT count(*) FROM cases".
+std::int64_t count(ow::core::Session& session, const std::string& sql);
 
 } // namespace ow::test

@@ -15,18 +15,15 @@
 #include <set>
 
 using namespace ow::core;
+using ow::test::catalog;
+using ow::test::count;
+using ow::test::restaurant;
 
 namespace {
 
 ow::forms::LicenseTemplates templates() {
     return ow::forms::LicenseTemplates::load_directory(std::filesystem::path(OW_SOURCE_DIR) /
                                                        "forms/data/license-templates");
-}
-
-std::int64_t count(Session& s, const std::string& sql) {
-    auto st = s.db().prepare(sql);
-    st.step();
-    return st.int64(0);
 }
 
 struct RestorationFixture : ow::test::WorkstationFixture {

@@ -18,38 +18,11 @@
 #include <nlohmann/json.hpp>
 
 using namespace ow::core;
+using ow::test::catalog;
+using ow::test::count;
+using ow::test::restaurant;
 
 namespace {
-
-const ow::forms::Catalog& catalog() {
-    static ow::forms::Catalog c = ow::forms::Catalog::load_directory(
-        std::filesystem::path(OW_SOURCE_DIR) / "forms/data/catalog");
-    return c;
-}
-
-IntakeRequest restaurant() {
-    auto data = nlohmann::json::parse(read_file(std::filesystem::path(OW_SOURCE_DIR) /
-                                                "tests/data/intake/restaurant-complete.json"));
-    IntakeRequest r;
-    r.items = catalog().find_bundle("OW-YJS-0001")->items;
-    r.applicant_kind = data["applicant"]["kind"];
-    r.applicant_id = data["applicant"]["id"];
-    r.applicant_name = data["applicant"]["name"];
-    r.values = data["values"];
-    if (data.contains("materials"))
-        for (auto it = data["materials"].begin(); it != data["materials"].end(); ++it)
-            r.materials[it.key()] = {it->value("status", "") == "deferred"
-                                         ? ow::forms::MaterialStatus::Deferred
-                                         : ow::forms::MaterialStatus::Received,
-                                     it->value("pages", 0), ""};
-    return r;
-}
-
-std::int64_t count(Session& s, const std::string& sql) {
-    auto st = s.db().prepare(sql);
-    st.step();
-    return st.int64(0);
-}
 
 // A self-signed EC key made with the openssl tool, in the fixture's directory.
 std::unique_ptr<ow::signing::SoftwareSigner> test_signer(const std::filesystem::path& dir) {

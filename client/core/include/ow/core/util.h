@@ -9,7 +9,9 @@ namespace ow::core {
 
 std::string now_utc_iso(); // 2026-11-28T10:32:05.123Z
 std::string today_local(); // 2026-11-28 (the counter's calendar day)
-std::string new_uuid();    // random (version 4) UUID
+// The local time now in an strftime format, e.g. "%Y-%m-%d %H:%M".
+std::string local_time(const char* strftime_format);
+std::string new_uuid(); // random (version 4) UUID
 // `text` without surrounding spaces, tabs and line ends.
 std::string trim_whitespace(std::string_view text);
 
