@@ -261,6 +261,21 @@ const WorkingCalendar& WorkingCalendar::builtin() {
     return cal;
 }
 
+WorkingCalendar
+WorkingCalendar::builtin_with(const std::map<std::string, nlohmann::json>& documents) {
+    WorkingCalendar c;
+    for (const auto& [file, text] : detail::embedded_calendars()) {
+        auto name = std::string(file);
+        if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0)
+            name.resize(name.size() - 5);
+        if (documents.count(name) == 0)
+            c.add(nlohmann::json::parse(text), std::string(file) + " (built in)");
+    }
+    for (const auto& [name, document] : documents)
+        c.add(document, name + " (synced)");
+    return c;
+}
+
 DayKind WorkingCalendar::kind(const Date& date) const {
     const sys_days d{date};
     if (makeup_workdays_.count(d) != 0) {

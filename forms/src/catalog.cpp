@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <set>
 
 namespace ow::forms {
@@ -64,8 +65,11 @@ json read_json_file(const std::filesystem::path& path) {
 // Reads a catalog document and reports errors with their place (file, item, field).
 class CatalogLoader {
 public:
-    CatalogLoader(Catalog& cat, std::string source, std::filesystem::path base)
-        : cat_(cat), source_(std::move(source)), base_(std::move(base)) {}
+    // `read_file` resolves a file name of the root document ("items/scjgj.json"); empty when the
+    // catalog is one self-contained document.
+    using FileReader = std::function<json(const std::string& relative)>;
+    CatalogLoader(Catalog& cat, std::string source, FileReader read_file)
+        : cat_(cat), source_(std::move(source)), read_file_(std::move(read_file)) {}
 
     void load(const json& doc) {
         where_ = "document";
@@ -169,7 +173,7 @@ private:
         }
         const auto& v = doc[section];
         auto from_file = [&](const std::string& rel) {
-            if (base_.empty()) {
+            if (!read_file_) {
                 where_ = std::string("section ") + section;
                 fail("\"" + rel +
                      "\" refers to a file, but the catalog was not loaded from a file");
@@ -180,7 +184,7 @@ private:
                      "\" must be relative and stay inside the catalog "
                      "folder");
             }
-            const auto f = read_json_file(base_ / rel);
+            const auto f = read_file_(rel);
             const auto& arr = f.is_object() && f.contains(section) ? f[section] : f;
             if (!arr.is_array()) {
                 where_ = rel;
@@ -971,7 +975,7 @@ private:
 
     Catalog& cat_;
     std::string source_;
-    std::filesystem::path base_;
+    FileReader read_file_;
     std::string where_;
     std::map<std::string, Material, std::less<>> materials_;
     std::set<std::string> item_keys_;
@@ -1050,7 +1054,29 @@ Catalog Catalog::from_json(const nlohmann::json& document, std::string_view sour
 Catalog Catalog::load(const std::filesystem::path& file) {
     const auto doc = read_json_file(file);
     Catalog cat;
-    CatalogLoader(cat, file.filename().string(), file.parent_path()).load(doc);
+    const auto base = file.parent_path();
+    CatalogLoader(cat, file.filename().string(), [&base](const std::string& relative) {
+        return read_json_file(base / relative);
+    }).load(doc);
+    return cat;
+}
+
+Catalog Catalog::from_files(const std::map<std::string, nlohmann::json, std::less<>>& files,
+                            std::string_view source) {
+    const auto root = files.find("catalog.json");
+    if (root == files.end()) {
+        throw FormsError(FormsErrorCode::Catalog, N_("Catalog {path} has no catalog.json."),
+                         {{"path", std::string(source)}});
+    }
+    Catalog cat;
+    CatalogLoader(cat, std::string(source), [&files, source](const std::string& relative) {
+        const auto it = files.find(relative);
+        if (it == files.end()) {
+            throw FormsError(FormsErrorCode::DataFile, N_("Cannot open the catalog file {path}."),
+                             {{"path", std::string(source) + ": " + relative}});
+        }
+        return it->second;
+    }).load(root->second);
     return cat;
 }
 

@@ -1,8 +1,8 @@
 #include "area_panels.h"
 
 #include "intake_wizard_panel.h"
-#include "officer_panel.h"
 #include "licenses_panel.h"
+#include "officer_panel.h"
 #include "ow/core/approval_service.h"
 #include "ow/core/case_service.h"
 #include "ow/core/doctor.h"
@@ -11,8 +11,8 @@
 #include "ow/core/user_service.h"
 #include "ow/core/util.h"
 #include "ow/forms/catalog.h"
-#include "seal_dialogs.h"
 #include "scan_panel.h"
+#include "seal_dialogs.h"
 #include "translate.h"
 
 #include <atomic>
@@ -483,34 +483,21 @@ private:
 
 } // namespace
 
-namespace {
-
-// The service-item catalog, loaded once for the areas that need it.
-const ow::forms::Catalog* shared_catalog(std::string& load_error) {
-    static std::unique_ptr<ow::forms::Catalog> catalog;
-    static std::string error;
-    if (!catalog && error.empty()) {
-        try {
-            catalog = std::make_unique<ow::forms::Catalog>(
-                ow::forms::Catalog::load_directory(ow::forms::default_catalog_dir()));
-        } catch (const std::exception& e) {
-            error = e.what();
-        }
-    }
-    load_error = error;
-    return catalog.get();
-}
-
-} // namespace
+namespace {} // namespace
 
 wxWindow* create_area_panel(wxWindow* parent, const ow::core::Area& area,
                             ow::core::Session& session) {
     switch (area.id) {
     case AreaId::Intake: {
         std::string load_error;
-        const auto* catalog = shared_catalog(load_error);
-        if (catalog)
-            return new IntakeWizardPanel(parent, session, *catalog);
+        try {
+            const auto& reference = session.reference().current();
+            if (reference.catalog)
+                return new IntakeWizardPanel(parent, session);
+            load_error = reference.problems.empty() ? "" : reference.problems.back();
+        } catch (const std::exception& e) {
+            load_error = e.what();
+        }
         auto* panel = new wxPanel(parent);
         auto* sizer = new wxBoxSizer(wxVERTICAL);
         auto* message = new wxStaticText(
@@ -525,10 +512,8 @@ wxWindow* create_area_panel(wxWindow* parent, const ow::core::Area& area,
     }
     case AreaId::Cases:
         return new CaseListPanel(parent, session);
-    case AreaId::Approvals: {
-        std::string ignored; // without the catalog, documents name the items by code
-        return create_officer_panel(parent, session, shared_catalog(ignored));
-    }
+    case AreaId::Approvals:
+        return create_officer_panel(parent, session);
     case AreaId::Licenses:
         return create_licenses_panel(parent, session);
     case AreaId::Sync:

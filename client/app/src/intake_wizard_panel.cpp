@@ -70,9 +70,8 @@ std::string necessity_label(ow::forms::Necessity n) {
 
 } // namespace
 
-IntakeWizardPanel::IntakeWizardPanel(wxWindow* parent, ow::core::Session& session,
-                                     const ow::forms::Catalog& catalog)
-    : AreaPanel(parent, session), catalog_(catalog) {
+IntakeWizardPanel::IntakeWizardPanel(wxWindow* parent, ow::core::Session& session)
+    : AreaPanel(parent, session) {
     lang_ = current_language().rfind("zh", 0) == 0 ? "zh" : "en";
     auto* top = new wxBoxSizer(wxVERTICAL);
     draft_bar_ = new wxPanel(this);
@@ -220,8 +219,16 @@ void IntakeWizardPanel::refresh() {
 
 void IntakeWizardPanel::start_over() {
     pending_scans_.clear();
-    wizard_ = std::make_unique<ow::core::IntakeWizardPresenter>(
-        session_, catalog_, ow::forms::WorkingCalendar::builtin());
+    // A failed reload keeps the catalog the panel had (it was checked when the panel was made).
+    try {
+        const auto& reference = session_.reference().current();
+        if (reference.catalog) {
+            catalog_ = reference.catalog;
+            calendar_ = reference.calendar;
+        }
+    } catch (const std::exception&) {
+    }
+    wizard_ = std::make_unique<ow::core::IntakeWizardPresenter>(session_, *catalog_, *calendar_);
     applicant_input_->ChangeValue("");
     applicant_name_->ChangeValue("");
     applicant_message_->SetLabel("");

@@ -23,8 +23,9 @@ namespace ow::app {
 
 class IntakeWizardPanel : public AreaPanel {
 public:
-    IntakeWizardPanel(wxWindow* parent, ow::core::Session& session,
-                      const ow::forms::Catalog& catalog);
+    // Each new intake takes the catalog and calendar in force at its start (synced from the
+    // server, else shipped); an intake in progress keeps the ones it started with.
+    IntakeWizardPanel(wxWindow* parent, ow::core::Session& session);
     void refresh() override;
     // The last submitted case's document (for printing, and for the GUI test's artifacts).
     const ow::core::IntakeOutcome* outcome() const;
@@ -59,7 +60,8 @@ private:
     void resume_draft();
     void keep_draft();
 
-    const ow::forms::Catalog& catalog_;
+    std::shared_ptr<const ow::forms::Catalog> catalog_;
+    std::shared_ptr<const ow::forms::WorkingCalendar> calendar_;
     std::unique_ptr<ow::core::IntakeWizardPresenter> wizard_;
     std::string lang_;
 

@@ -168,8 +168,7 @@ private:
 
 class OfficerPanel : public AreaPanel {
 public:
-    OfficerPanel(wxWindow* parent, ow::core::Session& session, const ow::forms::Catalog* catalog)
-        : AreaPanel(parent, session), catalog_(catalog) {
+    OfficerPanel(wxWindow* parent, ow::core::Session& session) : AreaPanel(parent, session) {
         auto* top = new wxBoxSizer(wxVERTICAL);
         top->Add(bold(this, _("Approval queue"), 4), 0, wxBOTTOM, 8);
         queue_ = list(this, "approvals_list",
@@ -224,7 +223,8 @@ public:
     }
 
     void refresh() override {
-        ow::core::ApprovalQueuePresenter presenter(session_, ow::forms::WorkingCalendar::builtin());
+        const auto calendar = session_.reference().current().calendar;
+        ow::core::ApprovalQueuePresenter presenter(session_, *calendar);
         try {
             auto rows = presenter.rows();
             queue_->DeleteAllItems();
@@ -304,11 +304,15 @@ private:
             wxMessageBox(_("Select the decisions to seal first."), _("Seal"), wxOK, this);
             return;
         }
-        seal_with_progress(this, session_, catalog_, numbers);
+        std::shared_ptr<const ow::forms::Catalog> catalog; // without it, items are named by code
+        try {
+            catalog = session_.reference().current().catalog;
+        } catch (const std::exception&) {
+        }
+        seal_with_progress(this, session_, catalog.get(), numbers);
         refresh();
     }
 
-    const ow::forms::Catalog* catalog_;
     wxListCtrl* queue_;
     wxStaticText* queue_empty_;
     wxListCtrl* seal_list_;
@@ -316,9 +320,8 @@ private:
 
 } // namespace
 
-AreaPanel* create_officer_panel(wxWindow* parent, ow::core::Session& session,
-                                const ow::forms::Catalog* catalog) {
-    return new OfficerPanel(parent, session, catalog);
+AreaPanel* create_officer_panel(wxWindow* parent, ow::core::Session& session) {
+    return new OfficerPanel(parent, session);
 }
 
 } // namespace ow::app

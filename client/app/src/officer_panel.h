@@ -5,13 +5,8 @@
 
 #include "area_panels.h"
 
-namespace ow::forms {
-class Catalog;
-}
-
 namespace ow::app {
 
-AreaPanel* create_officer_panel(wxWindow* parent, ow::core::Session& session,
-                                const ow::forms::Catalog* catalog);
+AreaPanel* create_officer_panel(wxWindow* parent, ow::core::Session& session);
 
 } // namespace ow::app

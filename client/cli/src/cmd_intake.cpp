@@ -57,16 +57,8 @@ int run(Context& ctx) {
                          "complete", "refuse", "basis", "competent-organ"});
     if (ctx.args.has("complete") && ctx.args.has("refuse"))
         throw UsageError("--complete and --refuse exclude each other");
-    auto catalog = ow::forms::Catalog::load_directory(ow::forms::default_catalog_dir());
-    std::vector<std::string> items;
-    if (auto bundle = ctx.args.get("bundle")) {
-        const auto* b = catalog.find_bundle(*bundle);
-        if (!b)
-            throw UsageError("no bundle '" + *bundle + "' in catalog " + catalog.version());
-        items = b->items;
-    } else {
-        items = split(ctx.args.require("items"), ',');
-    }
+    if (!ctx.args.has("bundle"))
+        ctx.args.require("items");
     std::string path = ctx.args.require("data");
     nlohmann::json data;
     try {
@@ -75,7 +67,6 @@ int run(Context& ctx) {
         throw UsageError("cannot read " + path + " as JSON: " + e.what());
     }
     ow::core::IntakeRequest request;
-    request.items = items;
     const auto applicant = data.value("applicant", nlohmann::json::object());
     request.applicant_kind = applicant.value("kind", "");
     request.applicant_id = applicant.value("id", "");
@@ -91,7 +82,22 @@ int run(Context& ctx) {
     }
 
     auto session = login(ctx);
-    ow::core::IntakeService intake(*session, catalog, ow::forms::WorkingCalendar::builtin());
+    // The catalog and calendar synced from the server, else the shipped ones.
+    const auto reference = session->reference().current();
+    if (!reference.catalog)
+        throw std::runtime_error(reference.problems.back());
+    const auto& catalog = *reference.catalog;
+    std::vector<std::string> items;
+    if (auto bundle = ctx.args.get("bundle")) {
+        const auto* b = catalog.find_bundle(*bundle);
+        if (!b)
+            throw UsageError("no bundle '" + *bundle + "' in catalog " + catalog.version());
+        items = b->items;
+    } else {
+        items = split(ctx.args.require("items"), ',');
+    }
+    request.items = items;
+    ow::core::IntakeService intake(*session, catalog, *reference.calendar);
     if (ctx.args.has("prefill")) {
         auto form = intake.merge(items);
         for (const auto& p : intake.prefill(form, request.applicant_id, request.values)) {

@@ -71,10 +71,9 @@ int seal_cases(Context& ctx, ow::core::Session& session, const std::vector<std::
         ctx.err << "onewindow-cli seal: " << error.what() << "\n";
         return device_or_failed(error);
     }
-    std::unique_ptr<ow::forms::Catalog> catalog;
+    std::shared_ptr<const ow::forms::Catalog> catalog;
     try {
-        catalog = std::make_unique<ow::forms::Catalog>(
-            ow::forms::Catalog::load_directory(ow::forms::default_catalog_dir()));
+        catalog = session.reference().current().catalog;
     } catch (const std::exception&) {
         // Without the catalog the document names the items by code.
     }

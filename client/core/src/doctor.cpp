@@ -6,17 +6,18 @@
 #include "ow/core/schema.h"
 #include "ow/core/system_config.h"
 #include "ow/core/workstation.h"
+#include "ow/devices/scanner.h"
 #include "ow/devices/versions.h"
 #include "ow/forms/calendar.h"
 #include "ow/forms/catalog.h"
 #include "ow/forms/versions.h"
 #include "ow/signing/versions.h"
-#include "ow/devices/scanner.h"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
+#include <optional>
 #include <spdlog/version.h>
 #include <sqlite3.h>
 
@@ -109,22 +110,54 @@ std::vector<HealthCheck> run_health_checks(const std::filesystem::path& data_dir
             detail += "; " + problem;
         checks.push_back({"system config", config.problems().empty() ? S::Ok : S::Warning, detail});
     }
-    try {
-        auto dir = ow::forms::default_catalog_dir();
-        auto catalog = ow::forms::Catalog::load_directory(dir);
+    // With a session: what intake uses (synced from the server, else shipped). Without: the
+    // shipped copies.
+    std::optional<ReferenceSet> reference;
+    if (session) {
+        try {
+            reference = session->reference().current();
+        } catch (const std::exception& e) {
+            checks.push_back({"catalog", S::Failed, e.what()});
+        }
+    }
+    if (reference && reference->catalog) {
+        const auto& catalog = *reference->catalog;
+        std::string detail = fmt::format("version {}, {} items, {} bundles ({})", catalog.version(),
+                                         catalog.items().size(), catalog.bundles().size(),
+                                         reference->catalog_synced ? "synced from the server"
+                                                                   : "shipped with the program");
+        for (const auto& problem : reference->problems)
+            detail += "; " + problem;
         checks.push_back(
-            {"catalog", S::Ok,
-             fmt::format("version {}, {} items, {} bundles ({})", catalog.version(),
-                         catalog.items().size(), catalog.bundles().size(), dir.string())});
-    } catch (const std::exception& e) {
-        checks.push_back({"catalog", S::Failed, e.what()});
+            {"catalog", reference->problems.empty() ? S::Ok : S::Warning, std::move(detail)});
+    } else if (!reference) {
+        try {
+            auto dir = ow::forms::default_catalog_dir();
+            auto catalog = ow::forms::Catalog::load_directory(dir);
+            checks.push_back(
+                {"catalog", S::Ok,
+                 fmt::format("version {}, {} items, {} bundles ({})", catalog.version(),
+                             catalog.items().size(), catalog.bundles().size(), dir.string())});
+        } catch (const std::exception& e) {
+            checks.push_back({"catalog", S::Failed, e.what()});
+        }
+    } else {
+        checks.push_back({"catalog", S::Failed, reference->problems.back()});
     }
     {
+        const auto& calendar =
+            reference ? *reference->calendar : ow::forms::WorkingCalendar::builtin();
         std::string years;
-        for (const auto& [year, status] : ow::forms::WorkingCalendar::builtin().years())
+        for (const auto& [year, status] : calendar.years())
             years += (years.empty() ? "" : ", ") + std::to_string(year) + " " + status;
+        if (reference && !reference->synced_calendars.empty()) {
+            std::string names;
+            for (const auto& n : reference->synced_calendars)
+                names += (names.empty() ? "" : ", ") + n;
+            years += " (synced: " + names + ")";
+        }
         int this_year = static_cast<int>(ow::forms::today().year());
-        bool covered = ow::forms::WorkingCalendar::builtin().covers(this_year);
+        bool covered = calendar.covers(this_year);
         checks.push_back({"holiday calendar", covered ? S::Ok : S::Warning,
                           years + (covered ? ""
                                            : " (this year is not covered: deadlines are "

@@ -11,7 +11,7 @@ namespace ow::core {
 Session::Session(WorkstationPaths paths, std::unique_ptr<KeyFile> key_file, SecretBytes data_key,
                  Database db, User user)
     : paths_(std::move(paths)), key_file_(std::move(key_file)), data_key_(std::move(data_key)),
-      db_(std::move(db)), audit_(db_), user_(std::move(user)) {}
+      db_(std::move(db)), audit_(db_), user_(std::move(user)), reference_(db_) {}
 
 Session::~Session() = default;
 

@@ -347,6 +347,29 @@ def scenario_e2e():
     if a_cases[numbers[1]] != "approved":
         fail(f"A must show the server's decision after the conflict: {a_cases}")
     log("ok: concurrent decisions: first committed wins, the other is a conflict")
+    # The catalog in force is the newest one the server publishes: it reaches A by sync, doctor
+    # says so, and the next case is pinned to it (the server keeps the version per case).
+    next_dir = os.path.join(TMP, "catalog-next")
+    shutil.copytree(os.path.join(SRC, "forms", "data", "catalog"), next_dir)
+    manifest = json.load(open(os.path.join(next_dir, "catalog.json")))
+    manifest["version"] = "2099.1-e2e"
+    json.dump(manifest, open(os.path.join(next_dir, "catalog.json"), "w"), ensure_ascii=False)
+    run([SERVER, "import", "--config", server.conf, "--catalog",
+         os.path.join(next_dir, "catalog.json")])
+    rc, report, _ = a.sync(check=False)
+    if report["received"].get("catalog", 0) != 1:
+        fail(f"A did not receive the new catalog version: {report}")
+    doctor = a.cli(["doctor", "--user", "clerk"], CLERK_PW).stdout
+    for expected in ("version 2099.1-e2e", "synced from the server", "synced: cn-2026"):
+        if expected not in doctor:
+            fail(f"doctor does not say '{expected}':\n{doctor}")
+    number = a.intake("taken under the new catalog")
+    a.sync(check=False)
+    pinned = server.db().execute("SELECT catalog_version FROM cases WHERE case_number = ?",
+                                 (number,)).fetchone()
+    if not pinned or pinned[0] != "2099.1-e2e":
+        fail(f"the new case is pinned to {pinned}, not the synced catalog 2099.1-e2e")
+    log("ok: a catalog published on the server is the one intake uses and pins")
     server.stop()
 
 

@@ -66,6 +66,10 @@ public:
     static WorkingCalendar load_directory(const std::filesystem::path& dir);
     // The calendar compiled into the library (copies of forms/data/calendar/*.json).
     static const WorkingCalendar& builtin();
+    // The built-in calendar with documents published later (synced from the server), by name
+    // without ".json" ("cn-2026"): a document replaces the built-in one of the same name (a
+    // corrected holiday must not be merged with the wrong one), others are added.
+    static WorkingCalendar builtin_with(const std::map<std::string, nlohmann::json>& documents);
 
     // Years for which the calendar has data, and whether they are official or derived.
     std::map<int, std::string> years() const { return year_status_; }

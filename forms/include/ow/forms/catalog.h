@@ -221,6 +221,10 @@ public:
     static Catalog load_directory(const std::filesystem::path& dir);
     // Parses an in-memory document (sections inline); `source` names it in errors.
     static Catalog from_json(const nlohmann::json& document, std::string_view source);
+    // A catalog as published through sync: every file under its path relative to catalog.json
+    // ("catalog.json", "fields.json", "items/scjgj.json"); `source` names it in errors.
+    static Catalog from_files(const std::map<std::string, nlohmann::json, std::less<>>& files,
+                              std::string_view source);
 
     const std::string& version() const noexcept { return version_; }
     const LocalizedText& name() const noexcept { return name_; }

@@ -5,6 +5,7 @@
 
 #include "ow/core/audit.h"
 #include "ow/core/database.h"
+#include "ow/core/reference_source.h"
 #include "ow/core/roles.h"
 #include "ow/core/secret.h"
 
@@ -43,6 +44,8 @@ public:
     const WorkstationPaths& paths() const { return paths_; }
     const std::string& workstation_id() const;
     const std::string& workstation_code() const;
+    // The catalog and holiday calendar in force (synced from the server, else the shipped ones).
+    ReferenceSource& reference() { return reference_; }
 
     // Throws CoreError(PermissionDenied) unless the user's role allows it.
     void require(Permission permission) const;
@@ -63,6 +66,7 @@ private:
     Database db_;
     AuditLog audit_;
     User user_;
+    ReferenceSource reference_;
 };
 
 class Workstation {
