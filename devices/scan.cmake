@@ -14,7 +14,11 @@ target_sources(ow_devices PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/src/page_pipeline.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/ocr.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/scan_document.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/src/scan_versions.cpp)
-target_link_libraries(ow_devices PRIVATE PkgConfig::OW_SANE PkgConfig::OW_LEPTONICA PkgConfig::OW_TESSERACT
-                      PkgConfig::OW_TIFF PkgConfig::PODOFO JPEG::JPEG)
+  ${CMAKE_CURRENT_LIST_DIR}/src/scan_versions.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/dynlib.cpp)
+# SANE, leptonica and tesseract are loaded on first use (src/dynlib.h): only their headers here.
+target_include_directories(ow_devices SYSTEM PRIVATE ${OW_SANE_INCLUDE_DIRS}
+                           ${OW_LEPTONICA_INCLUDE_DIRS} ${OW_TESSERACT_INCLUDE_DIRS})
+target_link_libraries(ow_devices PRIVATE PkgConfig::OW_TIFF PkgConfig::PODOFO JPEG::JPEG
+                      ${CMAKE_DL_LIBS})
 set_target_properties(ow_devices PROPERTIES POSITION_INDEPENDENT_CODE ON)

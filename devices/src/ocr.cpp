@@ -1,35 +1,53 @@
-// OCR with tesseract 5 (C++ API), on the leptonica image the pipeline already holds in memory.
+// OCR with tesseract 5 (its C API, loaded on first use), on the leptonica image the pipeline
+// already holds in memory.
 #include "ow/devices/ocr.h"
 
+#include "dynlib.h"
 #include "ow/devices/page_pipeline.h"
 
 #include <algorithm>
 #include <cctype>
-#include <leptonica/allheaders.h>
 #include <memory>
-#include <tesseract/baseapi.h>
-#include <tesseract/resultiterator.h>
 
 namespace ow::devices {
 
+using detail::tess;
+
 struct OcrEngine::Impl {
-    tesseract::TessBaseAPI api;
+    TessBaseAPI* api = nullptr;
+    ~Impl() {
+        if (api) {
+            tess().TessBaseAPIEnd(api);
+            tess().TessBaseAPIDelete(api);
+        }
+    }
 };
+
+namespace {
+
+struct TessText {
+    void operator()(char* text) const { tess().TessDeleteText(text); }
+};
+using TessTextPtr = std::unique_ptr<char, TessText>;
+
+} // namespace
 
 OcrEngine::OcrEngine(const std::string& languages, const std::string& tessdata)
     : impl_(std::make_unique<Impl>()) {
-    if (impl_->api.Init(tessdata.empty() ? nullptr : tessdata.c_str(), languages.c_str(),
-                        tesseract::OEM_LSTM_ONLY) != 0)
+    const auto& t = tess();
+    impl_->api = t.TessBaseAPICreate();
+    if (!impl_->api)
+        throw PipelineError("tesseract: cannot create the engine");
+    if (t.TessBaseAPIInit2(impl_->api, tessdata.empty() ? nullptr : tessdata.c_str(),
+                           languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0)
         throw PipelineError("tesseract: cannot load the languages '" + languages +
                             "' (install tesseract-ocr-chi-sim and tesseract-ocr-eng)");
-    impl_->api.SetPageSegMode(tesseract::PSM_AUTO);
+    t.TessBaseAPISetPageSegMode(impl_->api, tesseract::PSM_AUTO);
     // Keep tesseract quiet on stderr: no debug file, nothing personal in a console log.
-    impl_->api.SetVariable("debug_file", "/dev/null");
+    t.TessBaseAPISetVariable(impl_->api, "debug_file", "/dev/null");
 }
 
-OcrEngine::~OcrEngine() {
-    impl_->api.End();
-}
+OcrEngine::~OcrEngine() = default;
 
 OcrResult OcrEngine::read(const PageImage& image) {
     if (image.empty())
@@ -38,27 +56,32 @@ OcrResult OcrEngine::read(const PageImage& image) {
     result.image_width = image.width();
     result.image_height = image.height();
     result.resolution_dpi = image.resolution_dpi() > 0 ? image.resolution_dpi() : 300;
-    auto& api = impl_->api;
-    api.SetImage(image.pix());
-    api.SetSourceResolution(result.resolution_dpi);
-    if (api.Recognize(nullptr) != 0)
+    const auto& t = tess();
+    auto* api = impl_->api;
+    t.TessBaseAPISetImage2(api, image.pix());
+    t.TessBaseAPISetSourceResolution(api, result.resolution_dpi);
+    if (t.TessBaseAPIRecognize(api, nullptr) != 0)
         throw PipelineError("tesseract: recognition failed");
-    std::unique_ptr<char[]> text(api.GetUTF8Text());
+    TessTextPtr text(t.TessBaseAPIGetUTF8Text(api));
     result.text = text ? text.get() : "";
-    std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+    struct IteratorDelete {
+        void operator()(TessResultIterator* it) const { tess().TessResultIteratorDelete(it); }
+    };
+    std::unique_ptr<TessResultIterator, IteratorDelete> it(t.TessBaseAPIGetIterator(api));
     if (it) {
         do {
-            std::unique_ptr<char[]> word(it->GetUTF8Text(tesseract::RIL_WORD));
+            TessTextPtr word(t.TessResultIteratorGetUTF8Text(it.get(), tesseract::RIL_WORD));
             if (!word || !*word.get())
                 continue;
             int x0, y0, x1, y1;
-            if (!it->BoundingBox(tesseract::RIL_WORD, &x0, &y0, &x1, &y1))
+            if (!t.TessPageIteratorBoundingBox(t.TessResultIteratorGetPageIteratorConst(it.get()),
+                                               tesseract::RIL_WORD, &x0, &y0, &x1, &y1))
                 continue;
-            result.words.push_back(
-                {word.get(), x0, y0, x1 - x0, y1 - y0, it->Confidence(tesseract::RIL_WORD)});
-        } while (it->Next(tesseract::RIL_WORD));
+            result.words.push_back({word.get(), x0, y0, x1 - x0, y1 - y0,
+                                    t.TessResultIteratorConfidence(it.get(), tesseract::RIL_WORD)});
+        } while (t.TessResultIteratorNext(it.get(), tesseract::RIL_WORD));
     }
-    api.Clear();
+    t.TessBaseAPIClear(api);
     return result;
 }
 

@@ -2,21 +2,25 @@
 // in-memory TIFF. No pixel loop here beyond copying the scanner's rows into a PIX.
 #include "ow/devices/page_pipeline.h"
 
+#include "dynlib.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <jpeglib.h>
-#include <leptonica/allheaders.h>
 #include <tiffio.h>
 
 namespace ow::devices {
+
+using detail::lept;
+
 namespace {
 
 struct PixDeleter {
     void operator()(Pix* p) const {
         if (p)
-            pixDestroy(&p);
+            lept().pixDestroy(&p);
     }
 };
 using PixPtr = std::unique_ptr<Pix, PixDeleter>;
@@ -24,7 +28,7 @@ using PixPtr = std::unique_ptr<Pix, PixDeleter>;
 struct BoxDeleter {
     void operator()(Box* b) const {
         if (b)
-            boxDestroy(&b);
+            lept().boxDestroy(&b);
     }
 };
 using BoxPtr = std::unique_ptr<Box, BoxDeleter>;
@@ -37,15 +41,9 @@ PixPtr checked(Pix* p, const char* what) {
 
 std::vector<unsigned char> take_bytes(l_uint8* data, size_t size) {
     std::vector<unsigned char> out(data, data + size);
-    lept_free(data);
+    lept().lept_free(data);
     return out;
 }
-
-// Leptonica prints to stderr on every soft failure; the pipeline reports through exceptions.
-struct QuietLeptonica {
-    QuietLeptonica() { setMsgSeverity(L_SEVERITY_NONE); }
-};
-const QuietLeptonica quiet;
 
 int dpi_of(const PageImage& image) {
     int dpi = image.resolution_dpi();
@@ -53,53 +51,54 @@ int dpi_of(const PageImage& image) {
 }
 
 PixPtr copy_resolution(PixPtr out, const PageImage& from) {
-    pixSetResolution(out.get(), dpi_of(from), dpi_of(from));
+    lept().pixSetResolution(out.get(), dpi_of(from), dpi_of(from));
     return out;
 }
 
 // A fixed threshold is fine for measuring (skew, ink, content box); the page itself is binarised
 // adaptively (binarize()).
 PixPtr to_bilevel_for_analysis(Pix* pix) {
-    switch (pixGetDepth(pix)) {
+    switch (lept().pixGetDepth(pix)) {
     case 1:
-        return checked(pixClone(pix), "clone");
+        return checked(lept().pixClone(pix), "clone");
     case 8:
-        if (!pixGetColormap(pix))
-            return checked(pixThresholdToBinary(pix, 128), "threshold");
+        if (!lept().pixGetColormap(pix))
+            return checked(lept().pixThresholdToBinary(pix, 128), "threshold");
         break;
     case 32: {
-        PixPtr gray = checked(pixConvertRGBToLuminance(pix), "luminance");
-        return checked(pixThresholdToBinary(gray.get(), 128), "threshold");
+        PixPtr gray = checked(lept().pixConvertRGBToLuminance(pix), "luminance");
+        return checked(lept().pixThresholdToBinary(gray.get(), 128), "threshold");
     }
     default:
         break;
     }
-    return checked(pixConvertTo1(pix, 128), "convert to 1 bpp");
+    return checked(lept().pixConvertTo1(pix, 128), "convert to 1 bpp");
 }
 
 SkewMeasure find_skew(Pix* bilevel) {
     l_float32 angle = 0, conf = 0;
     // Sweep ±7° at reduction 4, then a binary search at reduction 2.
-    if (pixFindSkewSweepAndSearch(bilevel, &angle, &conf, 4, 2, 7.0f, 1.0f, 0.01f) != 0)
+    if (lept().pixFindSkewSweepAndSearch(bilevel, &angle, &conf, 4, 2, 7.0f, 1.0f, 0.01f) != 0)
         return {};
     return {angle, conf};
 }
 
 // Ink on a bilevel page, without a 3 % edge and without specks smaller than 0.3 mm.
 double ink_of_bilevel(Pix* bin, int dpi) {
-    const int w = pixGetWidth(bin), h = pixGetHeight(bin);
+    const int w = lept().pixGetWidth(bin), h = lept().pixGetHeight(bin);
     const int edge_x = w * 3 / 100, edge_y = h * 3 / 100;
-    BoxPtr inner(boxCreate(edge_x, edge_y, w - 2 * edge_x, h - 2 * edge_y));
-    PixPtr clipped = checked(pixClipRectangle(bin, inner.get(), nullptr), "clip");
+    BoxPtr inner(lept().boxCreate(edge_x, edge_y, w - 2 * edge_x, h - 2 * edge_y));
+    PixPtr clipped = checked(lept().pixClipRectangle(bin, inner.get(), nullptr), "clip");
     // Halve first (a pixel is ink when any of its four is): fast, and specks stay specks.
-    PixPtr reduced = checked(pixReduceRankBinary2(clipped.get(), 1, nullptr), "reduce");
+    PixPtr reduced = checked(lept().pixReduceRankBinary2(clipped.get(), 1, nullptr), "reduce");
     const int speck = std::max(1, static_cast<int>(std::lround(0.3 / 25.4 * dpi / 2)));
-    PixPtr kept = checked(pixSelectBySize(reduced.get(), speck + 1, speck + 1, 8,
-                                          L_SELECT_IF_EITHER, L_SELECT_IF_GTE, nullptr),
+    PixPtr kept = checked(lept().pixSelectBySize(reduced.get(), speck + 1, speck + 1, 8,
+                                                 L_SELECT_IF_EITHER, L_SELECT_IF_GTE, nullptr),
                           "select by size");
     l_int32 count = 0;
-    pixCountPixels(kept.get(), &count, nullptr);
-    const double area = double(pixGetWidth(kept.get())) * double(pixGetHeight(kept.get()));
+    lept().pixCountPixels(kept.get(), &count, nullptr);
+    const double area =
+        double(lept().pixGetWidth(kept.get())) * double(lept().pixGetHeight(kept.get()));
     return area > 0 ? count / area : 0.0;
 }
 
@@ -108,9 +107,9 @@ double ink_of_bilevel(Pix* bin, int dpi) {
 PixPtr rotate_by(Pix* pix, double angle_deg) {
     const float radians = static_cast<float>(angle_deg * M_PI / 180.0);
     const bool small = std::abs(angle_deg) <= 3.0;
-    const int type =
-        small ? L_ROTATE_SHEAR : (pixGetDepth(pix) == 1 ? L_ROTATE_SAMPLING : L_ROTATE_AREA_MAP);
-    return checked(pixRotate(pix, radians, type, L_BRING_IN_WHITE, 0, 0), "rotate");
+    const int type = small ? L_ROTATE_SHEAR
+                           : (lept().pixGetDepth(pix) == 1 ? L_ROTATE_SAMPLING : L_ROTATE_AREA_MAP);
+    return checked(lept().pixRotate(pix, radians, type, L_BRING_IN_WHITE, 0, 0), "rotate");
 }
 
 bool worth_rotating(const SkewMeasure& m) {
@@ -185,8 +184,8 @@ std::vector<unsigned char> g4_strip(const std::vector<unsigned char>& tiff_file)
 // JPEG with libjpeg-turbo directly: optimised Huffman tables (leptonica's writer does not ask for
 // them; about 5-10 % smaller at the same quality), 4:2:0 chroma, the resolution in the JFIF header.
 std::vector<unsigned char> jpeg_encode(Pix* pix, int quality, int dpi) {
-    const int depth = pixGetDepth(pix);
-    const int w = pixGetWidth(pix), h = pixGetHeight(pix);
+    const int depth = lept().pixGetDepth(pix);
+    const int w = lept().pixGetWidth(pix), h = lept().pixGetHeight(pix);
     jpeg_compress_struct cinfo{};
     jpeg_error_mgr jerr{};
     cinfo.err = jpeg_std_error(&jerr);
@@ -211,15 +210,15 @@ std::vector<unsigned char> jpeg_encode(Pix* pix, int quality, int dpi) {
         cinfo.density_unit = 1;
         cinfo.X_density = cinfo.Y_density = static_cast<UINT16>(dpi);
         jpeg_start_compress(&cinfo, TRUE);
-        const l_uint32* data = pixGetData(pix);
-        const int wpl = pixGetWpl(pix);
+        const l_uint32* data = lept().pixGetData(pix);
+        const int wpl = lept().pixGetWpl(pix);
         while (cinfo.next_scanline < cinfo.image_height) {
             const l_uint32* line =
                 data + static_cast<size_t>(cinfo.next_scanline) * static_cast<size_t>(wpl);
             if (depth == 32) {
                 for (int x = 0; x < w; ++x) {
                     l_int32 r, g, b;
-                    extractRGBValues(line[x], &r, &g, &b);
+                    lept().extractRGBValues(line[x], &r, &g, &b);
                     row[3 * size_t(x)] = static_cast<unsigned char>(r);
                     row[3 * size_t(x) + 1] = static_cast<unsigned char>(g);
                     row[3 * size_t(x) + 2] = static_cast<unsigned char>(b);
@@ -259,62 +258,63 @@ PageImage PageImage::from_raw(const RawPage& page) {
     const int depth = rgb ? 32 : page.bits_per_sample;
     if (depth != 1 && depth != 8 && depth != 32)
         throw PipelineError("unsupported sample depth " + std::to_string(page.bits_per_sample));
-    PixPtr pix = checked(pixCreate(page.width, page.height, depth), "create");
-    l_uint32* data = pixGetData(pix.get());
-    const int wpl = pixGetWpl(pix.get());
+    PixPtr pix = checked(lept().pixCreate(page.width, page.height, depth), "create");
+    l_uint32* data = lept().pixGetData(pix.get());
+    const int wpl = lept().pixGetWpl(pix.get());
     for (int y = 0; y < page.height; ++y) {
         const unsigned char* src = page.data.data() + page.bytes_per_line * size_t(y);
         l_uint32* line = data + size_t(y) * size_t(wpl);
         if (rgb) {
             for (int x = 0; x < page.width; ++x)
-                composeRGBPixel(src[3 * x], src[3 * x + 1], src[3 * x + 2], line + x);
+                lept().composeRGBPixel(src[3 * x], src[3 * x + 1], src[3 * x + 2], line + x);
         } else {
             const size_t row_bytes = depth == 1 ? size_t(page.width + 7) / 8 : size_t(page.width);
             std::memcpy(line, src, std::min(row_bytes, page.bytes_per_line));
         }
     }
     if (!rgb)
-        pixEndianByteSwap(pix.get()); // rows were copied as big-endian bytes
-    pixSetResolution(pix.get(), page.resolution_dpi, page.resolution_dpi);
+        lept().pixEndianByteSwap(pix.get()); // rows were copied as big-endian bytes
+    lept().pixSetResolution(pix.get(), page.resolution_dpi, page.resolution_dpi);
     return PageImage(pix.release());
 }
 
 PageImage PageImage::decode(const std::vector<unsigned char>& bytes) {
-    Pix* p = bytes.empty() ? nullptr : pixReadMem(bytes.data(), bytes.size());
+    Pix* p = bytes.empty() ? nullptr : lept().pixReadMem(bytes.data(), bytes.size());
     if (!p)
         throw PipelineError("not an image leptonica can read (PNG, PNM, TIFF or JPEG)");
     PixPtr pix(p);
-    if (pixGetColormap(pix.get()))
-        pix = checked(pixRemoveColormap(pix.get(), REMOVE_CMAP_BASED_ON_SRC), "remove colormap");
-    const int d = pixGetDepth(pix.get());
+    if (lept().pixGetColormap(pix.get()))
+        pix = checked(lept().pixRemoveColormap(pix.get(), REMOVE_CMAP_BASED_ON_SRC),
+                      "remove colormap");
+    const int d = lept().pixGetDepth(pix.get());
     if (d != 1 && d != 8 && d != 32)
-        pix = checked(pixConvertTo8(pix.get(), 0), "convert to 8 bpp");
-    if (pixGetXRes(pix.get()) <= 0)
-        pixSetResolution(pix.get(), 300, 300);
+        pix = checked(lept().pixConvertTo8(pix.get(), 0), "convert to 8 bpp");
+    if (lept().pixGetXRes(pix.get()) <= 0)
+        lept().pixSetResolution(pix.get(), 300, 300);
     return PageImage(pix.release());
 }
 
 int PageImage::width() const {
-    return pix_ ? pixGetWidth(pix_.get()) : 0;
+    return pix_ ? lept().pixGetWidth(pix_.get()) : 0;
 }
 int PageImage::height() const {
-    return pix_ ? pixGetHeight(pix_.get()) : 0;
+    return pix_ ? lept().pixGetHeight(pix_.get()) : 0;
 }
 int PageImage::depth() const {
-    return pix_ ? pixGetDepth(pix_.get()) : 0;
+    return pix_ ? lept().pixGetDepth(pix_.get()) : 0;
 }
 int PageImage::resolution_dpi() const {
-    return pix_ ? pixGetXRes(pix_.get()) : 0;
+    return pix_ ? lept().pixGetXRes(pix_.get()) : 0;
 }
 void PageImage::set_resolution_dpi(int dpi) {
     if (pix_)
-        pixSetResolution(pix_.get(), dpi, dpi);
+        lept().pixSetResolution(pix_.get(), dpi, dpi);
 }
 
 std::vector<unsigned char> PageImage::png() const {
     l_uint8* data = nullptr;
     size_t size = 0;
-    if (!pix_ || pixWriteMemPng(&data, &size, pix_.get(), 0.0f) != 0)
+    if (!pix_ || lept().pixWriteMemPng(&data, &size, pix_.get(), 0.0f) != 0)
         throw PipelineError("PNG encoding failed");
     return take_bytes(data, size);
 }
@@ -386,30 +386,31 @@ PageImage rotate_quarter_turns(const PageImage& image, int quarter_turns) {
     if (q == 0)
         return image;
     return PageImage(
-        copy_resolution(checked(pixRotateOrth(image.pix(), q), "rotate"), image).release());
+        copy_resolution(checked(lept().pixRotateOrth(image.pix(), q), "rotate"), image).release());
 }
 
 PageImage crop(const PageImage& image, int x, int y, int width, int height) {
-    BoxPtr box(boxCreate(x, y, width, height));
+    BoxPtr box(lept().boxCreate(x, y, width, height));
     if (!box)
         throw PipelineError("bad crop rectangle");
     return PageImage(
-        copy_resolution(checked(pixClipRectangle(image.pix(), box.get(), nullptr), "crop"), image)
+        copy_resolution(checked(lept().pixClipRectangle(image.pix(), box.get(), nullptr), "crop"),
+                        image)
             .release());
 }
 
 PageImage crop_to_content(const PageImage& image, double margin_mm) {
     PixPtr bin = to_bilevel_for_analysis(image.pix());
     const int speck = std::max(2, static_cast<int>(std::lround(0.3 / 25.4 * dpi_of(image))));
-    PixPtr kept = checked(
-        pixSelectBySize(bin.get(), speck, speck, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, nullptr),
-        "select");
+    PixPtr kept = checked(lept().pixSelectBySize(bin.get(), speck, speck, 8, L_SELECT_IF_EITHER,
+                                                 L_SELECT_IF_GTE, nullptr),
+                          "select");
     Box* found = nullptr;
-    if (pixClipBoxToForeground(kept.get(), nullptr, nullptr, &found) != 0 || !found)
+    if (lept().pixClipBoxToForeground(kept.get(), nullptr, nullptr, &found) != 0 || !found)
         return image; // nothing on the page: keep it as it is
     BoxPtr box(found);
     l_int32 x, y, w, h;
-    boxGetGeometry(box.get(), &x, &y, &w, &h);
+    lept().boxGetGeometry(box.get(), &x, &y, &w, &h);
     const int margin = static_cast<int>(std::lround(margin_mm / 25.4 * dpi_of(image)));
     const int x0 = std::max(0, x - margin), y0 = std::max(0, y - margin);
     const int x1 = std::min(image.width(), x + w + margin),
@@ -420,8 +421,8 @@ PageImage crop_to_content(const PageImage& image, double margin_mm) {
 PageImage to_gray(const PageImage& image) {
     if (image.depth() == 8)
         return image;
-    Pix* p =
-        image.depth() == 32 ? pixConvertRGBToLuminance(image.pix()) : pixConvertTo8(image.pix(), 0);
+    Pix* p = image.depth() == 32 ? lept().pixConvertRGBToLuminance(image.pix())
+                                 : lept().pixConvertTo8(image.pix(), 0);
     return PageImage(copy_resolution(checked(p, "convert to grey"), image).release());
 }
 
@@ -430,10 +431,11 @@ PageImage whiten_background(const PageImage& image) {
         return image;
     // The paper level: the median of a text page is paper. Everything within about four standard
     // deviations of sensor noise below it becomes white; darker levels are stretched to keep ink.
-    PixPtr gray = image.depth() == 32 ? checked(pixConvertRGBToLuminance(image.pix()), "luminance")
-                                      : checked(pixClone(image.pix()), "clone");
+    PixPtr gray = image.depth() == 32
+                      ? checked(lept().pixConvertRGBToLuminance(image.pix()), "luminance")
+                      : checked(lept().pixClone(image.pix()), "clone");
     l_uint32 paper_level = 0;
-    if (pixGetRankValue(gray.get(), 4, 0.5f, &paper_level) != 0)
+    if (lept().pixGetRankValue(gray.get(), 4, 0.5f, &paper_level) != 0)
         return image;
     const int paper = static_cast<int>(paper_level);
     if (paper < 128) // a dark page (a photo, a black sheet): leave it as it is
@@ -442,16 +444,16 @@ PageImage whiten_background(const PageImage& image) {
     // Levels below the knee stay as they are (stretching the strokes' edges would cost JPEG bytes);
     // from the knee up they ramp to white, so paper grain and sensor noise become flat white.
     const int knee = white_from - 24;
-    Numa* lut = numaCreate(256);
+    Numa* lut = lept().numaCreate(256);
     for (int v = 0; v < 256; ++v) {
         double out = v < knee          ? v
                      : v >= white_from ? 255.0
                                        : knee + (255.0 - knee) * (v - knee) / (white_from - knee);
-        numaAddNumber(lut, static_cast<l_float32>(out));
+        lept().numaAddNumber(lut, static_cast<l_float32>(out));
     }
-    PixPtr out = checked(pixCopy(nullptr, image.pix()), "copy");
-    const bool ok = pixTRCMap(out.get(), nullptr, lut) == 0;
-    numaDestroy(&lut);
+    PixPtr out = checked(lept().pixCopy(nullptr, image.pix()), "copy");
+    const bool ok = lept().pixTRCMap(out.get(), nullptr, lut) == 0;
+    lept().numaDestroy(&lut);
     if (!ok)
         throw PipelineError("leptonica: levels failed");
     return PageImage(copy_resolution(std::move(out), image).release());
@@ -468,13 +470,13 @@ PageImage binarize(const PageImage& image) {
     const int nx = std::clamp(w / 600, 1, std::max(1, w / (half_window + 3) - 1));
     const int ny = std::clamp(h / 600, 1, std::max(1, h / (half_window + 3) - 1));
     Pix* out = nullptr;
-    if (pixSauvolaBinarizeTiled(gray.pix(), half_window, 0.34f, nx, ny, nullptr, &out) != 0)
+    if (lept().pixSauvolaBinarizeTiled(gray.pix(), half_window, 0.34f, nx, ny, nullptr, &out) != 0)
         throw PipelineError("leptonica: Sauvola binarisation failed");
     PixPtr local(out);
     // Sauvola leaves the inside of large uniform dark areas white (no local contrast there): a
     // black border, a filled box, a dark photo. Whatever is really dark stays black.
-    PixPtr dark = checked(pixThresholdToBinary(gray.pix(), 64), "threshold");
-    pixOr(local.get(), local.get(), dark.get());
+    PixPtr dark = checked(lept().pixThresholdToBinary(gray.pix(), 64), "threshold");
+    lept().pixOr(local.get(), local.get(), dark.get());
     return PageImage(copy_resolution(std::move(local), image).release());
 }
 
@@ -488,7 +490,7 @@ EncodedPage encode(const PageImage& image, int jpeg_quality) {
     l_uint8* data = nullptr;
     size_t size = 0;
     if (image.depth() == 1) {
-        if (pixWriteMemTiff(&data, &size, image.pix(), IFF_TIFF_G4) != 0)
+        if (lept().pixWriteMemTiff(&data, &size, image.pix(), IFF_TIFF_G4) != 0)
             throw PipelineError("leptonica: G4 encoding failed");
         out.encoding = EncodedPage::Encoding::CcittG4;
         out.components = 1;
@@ -497,10 +499,10 @@ EncodedPage encode(const PageImage& image, int jpeg_quality) {
         return out;
     }
     PageImage source = image.depth() == 32 || image.depth() == 8 ? image : to_gray(image);
-    if (pixGetColormap(source.pix()))
-        source =
-            PageImage(checked(pixRemoveColormap(source.pix(), REMOVE_CMAP_BASED_ON_SRC), "colormap")
-                          .release());
+    if (lept().pixGetColormap(source.pix()))
+        source = PageImage(
+            checked(lept().pixRemoveColormap(source.pix(), REMOVE_CMAP_BASED_ON_SRC), "colormap")
+                .release());
     out.encoding = EncodedPage::Encoding::Jpeg;
     out.components = source.depth() == 32 ? 3 : 1;
     out.bits_per_component = 8;
@@ -512,14 +514,14 @@ std::vector<unsigned char> thumbnail_jpeg(const PageImage& image, int max_side) 
     const float factor = float(max_side) / float(std::max(image.width(), image.height()));
     PixPtr small;
     if (image.depth() == 1) {
-        PixPtr gray = checked(pixConvertTo8(image.pix(), 0), "thumbnail");
-        small = checked(pixScaleAreaMap(gray.get(), factor, factor), "thumbnail");
+        PixPtr gray = checked(lept().pixConvertTo8(image.pix(), 0), "thumbnail");
+        small = checked(lept().pixScaleAreaMap(gray.get(), factor, factor), "thumbnail");
     } else {
-        small = checked(pixScaleAreaMap(image.pix(), factor, factor), "thumbnail");
+        small = checked(lept().pixScaleAreaMap(image.pix(), factor, factor), "thumbnail");
     }
     l_uint8* data = nullptr;
     size_t size = 0;
-    if (pixWriteMemJpeg(&data, &size, small.get(), 75, 0) != 0)
+    if (lept().pixWriteMemJpeg(&data, &size, small.get(), 75, 0) != 0)
         throw PipelineError("leptonica: thumbnail encoding failed");
     return take_bytes(data, size);
 }

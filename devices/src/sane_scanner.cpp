@@ -1,6 +1,7 @@
 // The SANE implementation of Scanner (libsane 1.2). Option names come from <sane/saneopts.h>;
 // source names differ per vendor ("Automatic Document Feeder", "ADF Duplex", "DP", "Platen"), so
 // they are matched by meaning, never stored raw.
+#include "dynlib.h"
 #include "ow/devices/scanner.h"
 
 #include <algorithm>
@@ -149,7 +150,7 @@ ScanErrorKind kind_of(SANE_Status status) {
 }
 
 [[noreturn]] void fail(SANE_Status status, const std::string& what) {
-    throw ScanError(kind_of(status), what + ": " + sane_strstatus(status));
+    throw ScanError(kind_of(status), what + ": " + detail::sane().sane_strstatus(status));
 }
 
 std::string lower(std::string s) {
@@ -191,7 +192,7 @@ int g_sane_users = 0;
 class SaneDevice final : public ScanDevice {
 public:
     SaneDevice(std::string name, SANE_Handle handle) : name_(std::move(name)), handle_(handle) {}
-    ~SaneDevice() override { sane_close(handle_); }
+    ~SaneDevice() override { detail::sane().sane_close(handle_); }
 
     const std::string& name() const override { return name_; }
 
@@ -300,11 +301,11 @@ public:
     std::vector<ScanOption> options() override {
         std::vector<ScanOption> out;
         SANE_Int count = 0;
-        if (sane_control_option(handle_, 0, SANE_ACTION_GET_VALUE, &count, nullptr) !=
-            SANE_STATUS_GOOD)
+        if (detail::sane().sane_control_option(handle_, 0, SANE_ACTION_GET_VALUE, &count,
+                                               nullptr) != SANE_STATUS_GOOD)
             return out;
         for (SANE_Int i = 1; i < count; ++i) {
-            const auto* d = sane_get_option_descriptor(handle_, i);
+            const auto* d = detail::sane().sane_get_option_descriptor(handle_, i);
             if (!d || !SANE_OPTION_IS_ACTIVE(d->cap))
                 continue;
             ScanOption o;
@@ -345,8 +346,9 @@ public:
                 d->type != SANE_TYPE_BUTTON && d->type != SANE_TYPE_GROUP) {
                 std::vector<SANE_Word> buffer(
                     static_cast<std::size_t>(d->size) / sizeof(SANE_Word) + 2, 0);
-                if (sane_control_option(handle_, i, SANE_ACTION_GET_VALUE, buffer.data(),
-                                        nullptr) == SANE_STATUS_GOOD) {
+                if (detail::sane().sane_control_option(handle_, i, SANE_ACTION_GET_VALUE,
+                                                       buffer.data(),
+                                                       nullptr) == SANE_STATUS_GOOD) {
                     if (d->type == SANE_TYPE_STRING)
                         o.value = reinterpret_cast<const char*>(buffer.data());
                     else if (d->type == SANE_TYPE_BOOL)
@@ -374,7 +376,8 @@ public:
             SANE_Bool b = (value == "yes" || value == "true" || value == "1" || value == "on")
                               ? SANE_TRUE
                               : SANE_FALSE;
-            if (auto s = sane_control_option(handle_, index, SANE_ACTION_SET_VALUE, &b, nullptr);
+            if (auto s = detail::sane().sane_control_option(handle_, index, SANE_ACTION_SET_VALUE,
+                                                            &b, nullptr);
                 s != SANE_STATUS_GOOD)
                 fail(s, "setting " + option);
             return;
@@ -389,8 +392,8 @@ public:
             }
             return;
         case SANE_TYPE_BUTTON:
-            if (auto s =
-                    sane_control_option(handle_, index, SANE_ACTION_SET_VALUE, nullptr, nullptr);
+            if (auto s = detail::sane().sane_control_option(handle_, index, SANE_ACTION_SET_VALUE,
+                                                            nullptr, nullptr);
                 s != SANE_STATUS_GOOD)
                 fail(s, "pressing " + option);
             return;
@@ -411,13 +414,14 @@ public:
             if (settings_.max_pages > 0 &&
                 static_cast<int>(batch.pages.size()) >= settings_.max_pages)
                 break;
-            SANE_Status status = sane_start(handle_);
+            SANE_Status status = detail::sane().sane_start(handle_);
             if (status != SANE_STATUS_GOOD) {
-                sane_cancel(handle_);
+                detail::sane().sane_cancel(handle_);
                 // An empty feeder after at least one page is the normal end of a batch.
                 if (!(status == SANE_STATUS_NO_DOCS && !batch.pages.empty())) {
                     batch.error = kind_of(status);
-                    batch.error_detail = std::string("sane_start: ") + sane_strstatus(status);
+                    batch.error_detail =
+                        std::string("sane_start: ") + detail::sane().sane_strstatus(status);
                 }
                 break;
             }
@@ -426,9 +430,10 @@ public:
             if (read != SANE_STATUS_GOOD) {
                 if (read != SANE_STATUS_CANCELLED)
                     settle_before_cancel();
-                sane_cancel(handle_);
+                detail::sane().sane_cancel(handle_);
                 batch.error = kind_of(read);
-                batch.error_detail = std::string("sane_read: ") + sane_strstatus(read);
+                batch.error_detail =
+                    std::string("sane_read: ") + detail::sane().sane_strstatus(read);
                 break;
             }
             batch.pages.push_back(std::move(page));
@@ -437,7 +442,7 @@ public:
             if (!feeder)
                 break;
         }
-        sane_cancel(handle_);
+        detail::sane().sane_cancel(handle_);
         return batch;
     }
 
@@ -445,7 +450,7 @@ private:
     SANE_Status read_page(RawPage& page, int number, const ProgressFn& progress,
                           const std::atomic<bool>& cancel) {
         SANE_Parameters p{};
-        if (auto s = sane_get_parameters(handle_, &p); s != SANE_STATUS_GOOD)
+        if (auto s = detail::sane().sane_get_parameters(handle_, &p); s != SANE_STATUS_GOOD)
             return s;
         if (p.format != SANE_FRAME_GRAY && p.format != SANE_FRAME_RGB)
             return SANE_STATUS_UNSUPPORTED; // three-pass scanners: not at a counter
@@ -458,17 +463,18 @@ private:
         const std::size_t expected = p.lines > 0 ? bpl * static_cast<std::size_t>(p.lines) : 0;
         for (;;) {
             if (cancel.load()) {
-                sane_cancel(handle_);
+                detail::sane().sane_cancel(handle_);
                 // Drain until the backend acknowledges the cancel.
                 SANE_Int n = 0;
-                while (sane_read(handle_, buffer.data(), static_cast<SANE_Int>(buffer.size()),
-                                 &n) == SANE_STATUS_GOOD) {
+                while (detail::sane().sane_read(handle_, buffer.data(),
+                                                static_cast<SANE_Int>(buffer.size()),
+                                                &n) == SANE_STATUS_GOOD) {
                 }
                 return SANE_STATUS_CANCELLED;
             }
             SANE_Int n = 0;
-            SANE_Status s =
-                sane_read(handle_, buffer.data(), static_cast<SANE_Int>(buffer.size()), &n);
+            SANE_Status s = detail::sane().sane_read(handle_, buffer.data(),
+                                                     static_cast<SANE_Int>(buffer.size()), &n);
             if (s == SANE_STATUS_EOF)
                 break;
             if (s != SANE_STATUS_GOOD)
@@ -515,11 +521,11 @@ private:
 
     const SANE_Option_Descriptor* find(const char* option_name, SANE_Int* index = nullptr) {
         SANE_Int count = 0;
-        if (sane_control_option(handle_, 0, SANE_ACTION_GET_VALUE, &count, nullptr) !=
-            SANE_STATUS_GOOD)
+        if (detail::sane().sane_control_option(handle_, 0, SANE_ACTION_GET_VALUE, &count,
+                                               nullptr) != SANE_STATUS_GOOD)
             return nullptr;
         for (SANE_Int i = 1; i < count; ++i) {
-            const auto* d = sane_get_option_descriptor(handle_, i);
+            const auto* d = detail::sane().sane_get_option_descriptor(handle_, i);
             if (d && d->name && std::strcmp(d->name, option_name) == 0 &&
                 SANE_OPTION_IS_ACTIVE(d->cap)) {
                 if (index)
@@ -561,8 +567,8 @@ private:
         std::vector<char> buffer(static_cast<std::size_t>(std::max<SANE_Int>(d->size, 1)) +
                                  std::strlen(value) + 1);
         std::strcpy(buffer.data(), value);
-        if (auto s =
-                sane_control_option(handle_, index, SANE_ACTION_SET_VALUE, buffer.data(), nullptr);
+        if (auto s = detail::sane().sane_control_option(handle_, index, SANE_ACTION_SET_VALUE,
+                                                        buffer.data(), nullptr);
             s != SANE_STATUS_GOOD)
             fail(s, std::string("setting ") + option_name + " to " + value);
     }
@@ -577,7 +583,8 @@ private:
         if (d->constraint_type == SANE_CONSTRAINT_RANGE) // clamp instead of failing on the edge
             w = std::clamp(w, d->constraint.range->min, d->constraint.range->max);
         SANE_Int info = 0;
-        if (auto s = sane_control_option(handle_, index, SANE_ACTION_SET_VALUE, &w, &info);
+        if (auto s = detail::sane().sane_control_option(handle_, index, SANE_ACTION_SET_VALUE, &w,
+                                                        &info);
             s != SANE_STATUS_GOOD)
             fail(s, std::string("setting ") + option_name);
     }
@@ -593,7 +600,7 @@ public:
         std::lock_guard lock(g_sane_mutex);
         if (g_sane_users++ == 0) {
             SANE_Int version = 0;
-            if (auto s = sane_init(&version, nullptr); s != SANE_STATUS_GOOD) {
+            if (auto s = detail::sane().sane_init(&version, nullptr); s != SANE_STATUS_GOOD) {
                 --g_sane_users;
                 fail(s, "sane_init");
             }
@@ -602,12 +609,12 @@ public:
     ~SaneScanner() override {
         std::lock_guard lock(g_sane_mutex);
         if (--g_sane_users == 0)
-            sane_exit();
+            detail::sane().sane_exit();
     }
 
     std::vector<ScannerInfo> list_devices() override {
         const SANE_Device** devices = nullptr;
-        if (auto s = sane_get_devices(&devices, SANE_FALSE); s != SANE_STATUS_GOOD)
+        if (auto s = detail::sane().sane_get_devices(&devices, SANE_FALSE); s != SANE_STATUS_GOOD)
             fail(s, "sane_get_devices");
         std::vector<ScannerInfo> out;
         for (auto** d = devices; d && *d; ++d)
@@ -618,7 +625,7 @@ public:
 
     std::unique_ptr<ScanDevice> open(const std::string& name) override {
         SANE_Handle handle = nullptr;
-        SANE_Status s = sane_open(name.c_str(), &handle);
+        SANE_Status s = detail::sane().sane_open(name.c_str(), &handle);
         if (s == SANE_STATUS_INVAL)
             throw ScanError(ScanErrorKind::NoDevice, name);
         if (s != SANE_STATUS_GOOD)

@@ -12,8 +12,8 @@
 #include "ow/forms/catalog.h"
 #include "ow/forms/versions.h"
 #include "ow/signing/versions.h"
+#include "sync_http.h"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
@@ -50,7 +50,11 @@ std::vector<LibraryVersion> library_versions() {
     v.push_back({"SQLCipher", cipher.empty() ? "MISSING (plain SQLite linked)" : cipher});
     v.push_back({"SQLite (inside SQLCipher)", sqlite3_libversion()});
     v.push_back({"OpenSSL", OpenSSL_version(OPENSSL_VERSION)});
-    v.push_back({"libcurl", curl_version_info(CURLVERSION_NOW)->version});
+    try {
+        v.push_back({"libcurl", sync_detail::libcurl_version()});
+    } catch (const std::exception& e) {
+        v.push_back({"libcurl", e.what()});
+    }
     v.push_back(
         {"nlohmann-json", fmt::format("{}.{}.{}", NLOHMANN_JSON_VERSION_MAJOR,
                                       NLOHMANN_JSON_VERSION_MINOR, NLOHMANN_JSON_VERSION_PATCH)});

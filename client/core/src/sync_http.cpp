@@ -6,13 +6,56 @@
 #include <algorithm>
 #include <cctype>
 #include <curl/curl.h>
-#include <mutex>
+#include <dlfcn.h>
 #include <openssl/x509_vfy.h>
 
 namespace ow::core::sync_detail {
 namespace {
 
-std::once_flag curl_init_once;
+// libcurl and its stack (TLS, nghttp2, krb5, ldap, p11-kit …) are loaded on the first request, not
+// when the program starts: binding them costs every onewindow-cli command ~5 ms, and most (sign,
+// verify, intake, scan) never talk to the server. Members are prefixed: curl.h may define
+// curl_easy_setopt as a type-checking macro.
+#define OW_SYNC_CURL_FUNCTIONS(X)                                                                  \
+    X(curl_global_init)                                                                            \
+    X(curl_easy_init)                                                                              \
+    X(curl_easy_cleanup)                                                                           \
+    X(curl_easy_reset)                                                                             \
+    X(curl_easy_setopt)                                                                            \
+    X(curl_easy_perform)                                                                           \
+    X(curl_easy_getinfo)                                                                           \
+    X(curl_easy_strerror)                                                                          \
+    X(curl_slist_append)                                                                           \
+    X(curl_slist_free_all)                                                                         \
+    X(curl_version_info)
+
+struct LibCurl {
+#define OW_DECLARE(name) decltype(&::name) p_##name = nullptr;
+    OW_SYNC_CURL_FUNCTIONS(OW_DECLARE)
+#undef OW_DECLARE
+};
+
+const LibCurl& libcurl() {
+    // Kept loaded for the life of the process (curl_global_init is not undone).
+    static const LibCurl api = [] {
+        void* handle = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+        if (handle == nullptr)
+            throw CoreError(ErrorCode::Network,
+                            N_("The server cannot be reached: the library libcurl.so.4 is not "
+                               "installed."));
+        LibCurl a;
+#define OW_RESOLVE(name)                                                                           \
+    a.p_##name = reinterpret_cast<decltype(a.p_##name)>(dlsym(handle, #name));                     \
+    if (a.p_##name == nullptr)                                                                     \
+        throw CoreError(ErrorCode::Network, N_("The installed libcurl has no {symbol}."),          \
+                        {{"symbol", #name}});
+        OW_SYNC_CURL_FUNCTIONS(OW_RESOLVE)
+#undef OW_RESOLVE
+        a.p_curl_global_init(CURL_GLOBAL_DEFAULT);
+        return a;
+    }();
+    return api;
+}
 
 struct BodyReader {
     std::string_view body;
@@ -127,91 +170,91 @@ HttpClient::HttpClient(std::string base_url, TlsMaterial tls, std::chrono::secon
                        std::chrono::seconds low_speed_time)
     : base_url_(std::move(base_url)), tls_(std::move(tls)), connect_timeout_(connect_timeout),
       low_speed_time_(low_speed_time) {
-    std::call_once(curl_init_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     while (!base_url_.empty() && base_url_.back() == '/')
         base_url_.pop_back();
     if (base_url_.rfind("https://", 0) != 0)
         throw CoreError(ErrorCode::InvalidArgument,
                         N_("The server address must start with https:// ({server})."),
                         {{"server", base_url_}});
-    curl_ = curl_easy_init();
+    curl_ = libcurl().p_curl_easy_init();
     if (!curl_)
         throw CoreError(ErrorCode::Network, N_("libcurl could not be initialised."));
 }
 
 HttpClient::~HttpClient() {
     if (curl_)
-        curl_easy_cleanup(static_cast<CURL*>(curl_));
+        libcurl().p_curl_easy_cleanup(static_cast<CURL*>(curl_));
 }
 
 HttpResponse HttpClient::request(const std::string& method, const std::string& path,
                                  const std::map<std::string, std::string>& headers,
                                  std::string_view body) {
+    const auto& curl = libcurl();
     CURL* c = static_cast<CURL*>(curl_);
-    curl_easy_reset(c);
+    curl.p_curl_easy_reset(c);
     std::string url = base_url_ + path;
     HttpResponse response;
     char error[CURL_ERROR_SIZE] = {0};
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(c, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    curl.p_curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl.p_curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+    curl.p_curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl.p_curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+    curl.p_curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl.p_curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl.p_curl_easy_setopt(c, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
     curl_blob ca{const_cast<char*>(tls_.ca_pem.data()), tls_.ca_pem.size(), CURL_BLOB_NOCOPY};
-    curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca);
+    curl.p_curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca);
     if (!tls_.pin.empty())
-        curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, tls_.pin.c_str());
+        curl.p_curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, tls_.pin.c_str());
     curl_blob cert{const_cast<char*>(tls_.client_cert_pem.data()), tls_.client_cert_pem.size(),
                    CURL_BLOB_NOCOPY};
     curl_blob key{const_cast<char*>(tls_.client_key_pem.view().data()), tls_.client_key_pem.size(),
                   CURL_BLOB_NOCOPY};
     if (!tls_.client_cert_pem.empty() && !tls_.client_key_pem.empty()) {
-        curl_easy_setopt(c, CURLOPT_SSLCERT_BLOB, &cert);
-        curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
-        curl_easy_setopt(c, CURLOPT_SSLKEY_BLOB, &key);
-        curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
+        curl.p_curl_easy_setopt(c, CURLOPT_SSLCERT_BLOB, &cert);
+        curl.p_curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
+        curl.p_curl_easy_setopt(c, CURLOPT_SSLKEY_BLOB, &key);
+        curl.p_curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
     }
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(connect_timeout_.count()));
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(low_speed_time_.count()));
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &write_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &write_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
+    curl.p_curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(connect_timeout_.count()));
+    curl.p_curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl.p_curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(low_speed_time_.count()));
+    curl.p_curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &write_body);
+    curl.p_curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+    curl.p_curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &write_header);
+    curl.p_curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
 
     BodyReader reader{body, 0};
     if (method == "HEAD") {
-        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+        curl.p_curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     } else if (method == "GET") {
-        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+        curl.p_curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
     } else {
-        curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-        curl_easy_setopt(c, CURLOPT_READFUNCTION, &read_body);
-        curl_easy_setopt(c, CURLOPT_READDATA, &reader);
-        curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(body.size()));
+        curl.p_curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+        curl.p_curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+        curl.p_curl_easy_setopt(c, CURLOPT_READFUNCTION, &read_body);
+        curl.p_curl_easy_setopt(c, CURLOPT_READDATA, &reader);
+        curl.p_curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(body.size()));
     }
     curl_slist* list = nullptr;
     for (const auto& [name, value] : headers)
-        list = curl_slist_append(list, (name + ": " + value).c_str());
-    list = curl_slist_append(list, "Expect:"); // no 100-continue round trip
-    list = curl_slist_append(list, "User-Agent: onewindow/" OW_VERSION);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+        list = curl.p_curl_slist_append(list, (name + ": " + value).c_str());
+    list = curl.p_curl_slist_append(list, "Expect:"); // no 100-continue round trip
+    list = curl.p_curl_slist_append(list, "User-Agent: onewindow/" OW_VERSION);
+    curl.p_curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
 
-    CURLcode rc = curl_easy_perform(c);
-    curl_slist_free_all(list);
+    CURLcode rc = curl.p_curl_easy_perform(c);
+    curl.p_curl_slist_free_all(list);
     body_bytes_sent_ += static_cast<std::int64_t>(reader.pos);
     if (rc != CURLE_OK) {
         long verify_result = X509_V_OK;
-        curl_easy_getinfo(c, CURLINFO_SSL_VERIFYRESULT, &verify_result);
-        std::string detail = error[0] ? error : curl_easy_strerror(rc);
+        curl.p_curl_easy_getinfo(c, CURLINFO_SSL_VERIFYRESULT, &verify_result);
+        std::string detail = error[0] ? error : curl.p_curl_easy_strerror(rc);
         log::warn("sync: {} {} failed: curl {} verify {}: {}", method, path, static_cast<int>(rc),
                   verify_result, detail);
         throw_transport(rc, verify_result, detail, base_url_);
     }
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
+    curl.p_curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
     if (response.status == 401 || response.status == 403) {
         // The server does not accept this workstation's identity: stop, do not retry.
         for (const char* code :
@@ -224,6 +267,10 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& p
                                        {{"server", base_url_}, {"detail", code}});
     }
     return response;
+}
+
+std::string libcurl_version() {
+    return libcurl().p_curl_version_info(CURLVERSION_NOW)->version;
 }
 
 } // namespace ow::core::sync_detail

@@ -64,4 +64,7 @@ private:
     std::int64_t body_bytes_sent_ = 0;
 };
 
+// The version of libcurl (loads it: it is loaded on the first request otherwise).
+std::string libcurl_version();
+
 } // namespace ow::core::sync_detail
