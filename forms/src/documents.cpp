@@ -726,6 +726,20 @@ std::string render_seal_png(const std::string& organ_name, const std::string& pu
     return png;
 }
 
+void warm_up_rendering(const RenderOptions& options) {
+    CaseDocument doc;
+    doc.kind = DocumentKind::Receipt;
+    doc.case_number = "20260101-WARM-00001";
+    doc.center_name = "政务服务中心";
+    doc.organ_name = "政务服务中心";
+    doc.applicant = {"张三", "公民身份号码", "11010519491231002X", "", ""};
+    doc.items.push_back({"0", "预热 Warm-up", "1个工作日", "2026-01-02"});
+    doc.materials.push_back({"身份证", MaterialStatus::Received, 1, 0, "纸质", "", ""});
+    doc.received_at = doc.issue_date = "2026-01-01";
+    doc.clerk_name = "一窗通";
+    (void)render_document(doc, options);
+}
+
 std::string render_document_preview(const CaseDocument& doc, double dpi, RenderOptions options) {
     if (!(dpi > 0 && dpi <= 600)) {
         throw FormsError(FormsErrorCode::InvalidArgument,

@@ -147,7 +147,10 @@ public:
         top->Add(status_, 0, wxBOTTOM, 4);
         pending_ = new wxStaticText(this, wxID_ANY, "");
         pending_->SetName("sync_pending");
-        top->Add(pending_, 0, wxBOTTOM, 8);
+        top->Add(pending_, 0, wxBOTTOM, 4);
+        reference_ = new wxStaticText(this, wxID_ANY, "");
+        reference_->SetName("sync_reference");
+        top->Add(reference_, 0, wxBOTTOM, 8);
 
         auto* row = new wxBoxSizer(wxHORIZONTAL);
         sync_now_ = new wxButton(this, wxID_ANY, _("Sync now"));
@@ -234,6 +237,7 @@ public:
             _("Changes waiting to be sent: %lld (conflicts: %lld, dead letters: %lld)"),
             static_cast<long long>(status.pending), static_cast<long long>(status.conflicts),
             static_cast<long long>(status.dead)));
+        show_reference();
         if (url_ && url_->IsEmpty())
             url_->ChangeValue(utf8(status.server_url));
         sync_now_->Enable(status.enrolled);
@@ -252,6 +256,34 @@ public:
     }
 
 private:
+    // Which catalog and holiday calendar intake uses now: synced from the server or shipped.
+    void show_reference() {
+        wxString text;
+        try {
+            const auto& reference = session_.reference().current();
+            if (reference.catalog)
+                text = wxString::Format(
+                    reference.catalog_synced
+                        ? _("Service catalog: version %s, synced from the server.")
+                        : _("Service catalog: version %s, shipped with the program (none synced "
+                            "yet)."),
+                    utf8(reference.catalog->version()));
+            wxString calendars;
+            for (const auto& name : reference.synced_calendars)
+                calendars += (calendars.empty() ? "" : ", ") + utf8(name);
+            text += "\n";
+            text += calendars.empty()
+                        ? _("Holiday calendar: built in (none synced yet).")
+                        : wxString::Format(_("Holiday calendar: %s synced from the server."),
+                                           calendars);
+            for (const auto& problem : reference.problems)
+                text += "\n" + wxString::Format(_("Not used: %s"), utf8(problem));
+        } catch (const std::exception& e) {
+            text = utf8(e.what());
+        }
+        reference_->SetLabel(text);
+    }
+
     // The run happens on a worker thread with the engine's own cache connection; every widget
     // update goes back to the GUI thread through CallAfter.
     void start_sync() {
@@ -359,6 +391,7 @@ private:
     void show_error(const ow::core::CoreError& e) { result_->SetLabel(tr(e)); }
 
     wxStaticText *status_, *pending_, *progress_, *result_;
+    wxStaticText* reference_ = nullptr;
     wxButton *sync_now_, *retry_, *enroll_ = nullptr;
     wxGauge* gauge_;
     wxListCtrl* outbox_;

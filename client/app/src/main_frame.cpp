@@ -3,6 +3,7 @@
 #include "area_panels.h"
 #include "card_status.h"
 #include "ow/core/sync_engine.h"
+#include "ow/forms/documents.h"
 #include "translate.h"
 
 #include <wx/button.h>
@@ -71,6 +72,15 @@ MainFrame::MainFrame(std::unique_ptr<ow::core::Session> session, OnLogout on_log
         wxTheApp->ExitMainLoop();
     });
     Centre();
+    // Once the frame is up: load what the first receipt or decision would otherwise pay for
+    // (document libraries, fonts), so that it prints as fast as the next ones.
+    CallAfter([] {
+        try {
+            ow::forms::warm_up_rendering();
+        } catch (const std::exception&) {
+            // Reported when a document is rendered for real.
+        }
+    });
 }
 
 MainFrame::~MainFrame() = default;

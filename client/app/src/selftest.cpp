@@ -8,6 +8,7 @@
 #include "ow/core/reference_data.h"
 #include "ow/core/sealing_service.h"
 #include "ow/core/util.h"
+#include "ow/forms/catalog.h"
 #include "scan_panel.h"
 #include "seal_dialogs.h"
 #include "translate.h"
@@ -583,6 +584,13 @@ int run_selftest(App& app, const std::filesystem::path& out_dir) {
         d.check(sync_now && !sync_now->IsEnabled(), "Sync now is disabled before enrolment");
         d.check(wxWindow::FindWindowByName("sync_url") == nullptr,
                 "a clerk sees no server settings");
+        // Not synced yet: intake works with the shipped catalog, and the clerk can see which.
+        auto* reference = d.find<wxStaticText>("sync_reference");
+        d.check(
+            reference &&
+                reference->GetLabel().Contains(
+                    ow::forms::Catalog::load_directory(ow::forms::default_catalog_dir()).version()),
+            "the Sync area names the catalog version intake uses");
         d.screenshot(frame, "sync-" + lang);
     }
     run_licenses(d, *frame, lang);

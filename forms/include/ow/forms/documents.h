@@ -114,6 +114,10 @@ std::string render_seal_png(const std::string& organ_name, const std::string& pu
 // The on-screen preview: a PNG of all pages at `dpi` (see RenderOptions::image_dpi).
 std::string render_document_preview(const CaseDocument& doc, double dpi,
                                     RenderOptions options = {});
+// Loads what the first document of a process otherwise pays for (cairo and pango, fontconfig's
+// configuration, the CJK font faces) by rendering a small receipt and discarding it. The GUI calls
+// it once after login, so that the clerk's first receipt prints as fast as the next ones.
+void warm_up_rendering(const RenderOptions& options = {});
 // Writes the PDF atomically (temporary file in the same folder, then rename).
 void render_document_to_file(const CaseDocument& doc, const std::filesystem::path& path,
                              const RenderOptions& options = {});
