@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <openssl/crypto.h>
 #include <unistd.h>
 
@@ -259,12 +260,13 @@ const char* find_bytes(const char* begin, const char* end, std::string_view what
         memmem(begin, static_cast<std::size_t>(end - begin), what.data(), what.size()));
 }
 
-// Writes the revision into `buffer` (the input's bytes, then the update), fills /ByteRange,
-// hashes, signs and embeds the CMS. Returns the size needed when the reservation was too small
-// (the caller starts over from a fresh load).
+// Writes the revision into memory (the input's bytes, then the update), fills /ByteRange, hashes,
+// signs, embeds the CMS and hands the complete document to `deliver` (no copy). Returns the size
+// needed when the reservation was too small (the caller starts over from a fresh load).
+using Deliver = std::function<void(std::span<const std::uint8_t>)>;
 Attempt write_and_sign(PdfMemDocument& doc, std::size_t original_size, Prepared& p,
                        std::size_t reserve, Signer& signer, const SignOptions& o,
-                       SignResult& result, Bytes& output) {
+                       SignResult& result, const Deliver& deliver) {
     std::string marker;
     const std::string contents = contents_placeholder(reserve, marker);
     p.sig->GetDictionary().AddKey("ByteRange", PdfVariant(PdfData(kByteRangePlaceholder)));
@@ -344,9 +346,9 @@ Attempt write_and_sign(PdfMemDocument& doc, std::size_t original_size, Prepared&
         *hex++ = digits[byte & 15];
     }
     std::memset(hex, '0', 2 * (reserve - der.size()));
-    output.assign(reinterpret_cast<const std::uint8_t*>(data),
-                  reinterpret_cast<const std::uint8_t*>(end));
     result.field_name = p.field_name;
+    result.output_size = length;
+    deliver({reinterpret_cast<const std::uint8_t*>(data), length});
     return {true, 0};
 }
 
@@ -378,52 +380,62 @@ SignResult PadesSigner::sign_file(const std::filesystem::path& in, const std::fi
         PdfMemDocument doc;
         load(doc, &in, {}, "'" + in.filename().string() + "'");
         Prepared p = prepare_checked(doc, o, signer_, "'" + in.filename().string() + "'");
-        Bytes signed_pdf;
-        Attempt a = write_and_sign(doc, original_size, p, reserve, signer_, o, result, signed_pdf);
-        if (a.done) {
-            // Nothing reaches `out` before the document is complete: temp file, fsync, rename.
-            write_file_atomically(out, signed_pdf);
-            result.output_size = signed_pdf.size();
+        // Nothing reaches `out` before the document is complete: temp file, fsync, rename.
+        Attempt a = write_and_sign(doc, original_size, p, reserve, signer_, o, result,
+                                   [&out](std::span<const std::uint8_t> signed_pdf) {
+                                       write_file_atomically(out, signed_pdf);
+                                   });
+        if (a.done)
             return result;
-        }
         reserve = (a.needed + 1024 + 511) / 512 * 512;
     }
     throw SigningError(ErrorCode::SignatureTooLarge,
                        "the signature did not fit the space reserved for it");
 }
 
-Bytes PadesSigner::sign_memory(std::span<const std::uint8_t> pdf, const SignOptions& o,
-                               SignResult* out_result) {
+namespace {
+
+// Signs a document held in memory and hands the signed bytes to `deliver`.
+SignResult sign_bytes(Signer& signer, std::span<const std::uint8_t> pdf, const SignOptions& o,
+                      const Deliver& deliver) {
     check_options(o);
     if (pdf.empty())
         throw SigningError(ErrorCode::MalformedPdf, "the document is empty");
     SignResult result;
-    std::size_t reserve = initial_reserve(signer_, o);
+    std::size_t reserve = initial_reserve(signer, o);
     for (int attempt = 0; attempt < 2; ++attempt) {
         PdfMemDocument doc;
         load(doc, nullptr, pdf, "the document");
-        Prepared p = prepare_checked(doc, o, signer_, "the document");
-        Bytes signed_pdf;
-        Attempt a = write_and_sign(doc, pdf.size(), p, reserve, signer_, o, result, signed_pdf);
-        if (a.done) {
-            result.output_size = signed_pdf.size();
-            if (out_result)
-                *out_result = result;
-            return signed_pdf;
-        }
+        Prepared p = prepare_checked(doc, o, signer, "the document");
+        Attempt a = write_and_sign(doc, pdf.size(), p, reserve, signer, o, result, deliver);
+        if (a.done)
+            return result;
         reserve = (a.needed + 1024 + 511) / 512 * 512;
     }
     throw SigningError(ErrorCode::SignatureTooLarge,
                        "the signature did not fit the space reserved for it");
+}
+
+} // namespace
+
+Bytes PadesSigner::sign_memory(std::span<const std::uint8_t> pdf, const SignOptions& o,
+                               SignResult* out_result) {
+    Bytes signed_pdf;
+    SignResult r = sign_bytes(signer_, pdf, o, [&signed_pdf](std::span<const std::uint8_t> b) {
+        signed_pdf.assign(b.begin(), b.end());
+    });
+    if (out_result)
+        *out_result = r;
+    return signed_pdf;
 }
 
 SignResult PadesSigner::sign_memory_to_file(std::span<const std::uint8_t> pdf,
                                             const std::filesystem::path& out,
                                             const SignOptions& o) {
-    SignResult r;
-    Bytes signed_pdf = sign_memory(pdf, o, &r);
-    write_file_atomically(out, signed_pdf);
-    return r;
+    // Nothing reaches `out` before the document is complete: temp file, fsync, rename.
+    return sign_bytes(signer_, pdf, o, [&out](std::span<const std::uint8_t> signed_pdf) {
+        write_file_atomically(out, signed_pdf);
+    });
 }
 
 } // namespace ow::signing
