@@ -1,10 +1,14 @@
 // onewindow-cli catalog list|show CODE|validate FILE — the service-item catalog of ow_forms.
-//   list [--search TEXT] [--dir DIR]   items and bundles (code, kind, name)
-//   show CODE [--dir DIR]              one item or bundle with its fields and materials
+//   list [--search TEXT] [--dir DIR | --user NAME]   items and bundles (code, kind, name)
+//   show CODE [--dir DIR | --user NAME]              one item or bundle with its fields, materials
 //   validate FILE                      load and validate a catalog file; exit 1 with the error
-// The catalog directory: --dir, else $OW_CATALOG_DIR, else the source tree's forms/data/catalog
-// for a binary run from its build tree, else <prefix>/share/onewindow/catalog.
+// With --user (a login): the catalog intake uses on this workstation — synced from the server,
+// else the shipped one. Otherwise the catalog directory: --dir, else $OW_CATALOG_DIR, else the
+// source tree's forms/data/catalog for a binary run from its build tree, else
+// <prefix>/share/onewindow/catalog.
+#include "cli_support.h"
 #include "command.h"
+#include "ow/core/workstation.h"
 #include "ow/forms/catalog.h"
 #include "ow/forms/error.h"
 #include "ow/forms/merge.h"
@@ -15,11 +19,20 @@ namespace {
 
 using ow::forms::Catalog;
 
-Catalog load_catalog(ow::cli::Context& ctx) {
+std::shared_ptr<const Catalog> load_catalog(ow::cli::Context& ctx) {
+    if (ctx.args.has("user")) {
+        if (ctx.args.has("dir"))
+            throw ow::cli::UsageError("--dir and --user exclude each other");
+        auto session = ow::cli::login(ctx);
+        const auto reference = session->reference().current();
+        if (!reference.catalog)
+            throw std::runtime_error(reference.problems.back());
+        return reference.catalog;
+    }
     const std::filesystem::path dir = ctx.args.get("dir")
                                           ? std::filesystem::path(*ctx.args.get("dir"))
                                           : ow::forms::default_catalog_dir();
-    return Catalog::load_directory(dir);
+    return std::make_shared<const Catalog>(Catalog::load_directory(dir));
 }
 
 std::string limit_text(const ow::forms::TimeLimit& l) {
@@ -31,7 +44,8 @@ std::string limit_text(const ow::forms::TimeLimit& l) {
 }
 
 int list(ow::cli::Context& ctx) {
-    const auto catalog = load_catalog(ctx);
+    const auto loaded = load_catalog(ctx);
+    const auto& catalog = *loaded;
     const auto search = ctx.args.get("search");
     if (search) {
         const auto hits = catalog.search(*search, 50);
@@ -58,7 +72,8 @@ int list(ow::cli::Context& ctx) {
 }
 
 int show(ow::cli::Context& ctx, const std::string& code) {
-    const auto catalog = load_catalog(ctx);
+    const auto loaded = load_catalog(ctx);
+    const auto& catalog = *loaded;
     if (const auto* b = catalog.find_bundle(code)) {
         ctx.out << b->code << "  " << b->name.zh << " (" << b->name.en << ")\n"
                 << "  一件事: " << b->description << "\n";
@@ -128,11 +143,11 @@ int validate(ow::cli::Context& ctx, const std::string& file) {
 int run(ow::cli::Context& ctx) {
     const auto sub = ctx.args.positional_at(0, "a sub-command (list, show CODE, validate FILE)");
     if (sub == "list") {
-        ctx.args.allow_only({"dir", "search"});
+        ctx.args.allow_only({"dir", "search", "user", "password-stdin"});
         return list(ctx);
     }
     if (sub == "show") {
-        ctx.args.allow_only({"dir"});
+        ctx.args.allow_only({"dir", "user", "password-stdin"});
         return show(ctx, ctx.args.positional_at(1, "the item or bundle code"));
     }
     if (sub == "validate") {
@@ -143,6 +158,10 @@ int run(ow::cli::Context& ctx) {
 }
 
 const ow::cli::Registration reg{
-    {"catalog", "catalog list [--search TEXT] | show CODE | validate FILE [--dir DIR]", {}, &run}};
+    {"catalog",
+     "catalog list [--search TEXT] | show CODE | validate FILE [--dir DIR | --user NAME "
+     "[--password-stdin]]",
+     {"password-stdin"},
+     &run}};
 
 } // namespace

@@ -363,6 +363,11 @@ def scenario_e2e():
     for expected in ("version 2099.1-e2e", "synced from the server", "synced: cn-2026"):
         if expected not in doctor:
             fail(f"doctor does not say '{expected}':\n{doctor}")
+    listing = a.cli(["catalog", "list", "--user", "clerk"], CLERK_PW).stdout
+    if not listing.startswith("# catalog 2099.1-e2e"):
+        fail(f"catalog list --user does not show the synced catalog: {listing.splitlines()[:1]}")
+    if "2099.1-e2e" in run([CLI, "catalog", "list"]).stdout:
+        fail("catalog list without a login must show the installed catalog")
     number = a.intake("taken under the new catalog")
     a.sync(check=False)
     pinned = server.db().execute("SELECT catalog_version FROM cases WHERE case_number = ?",
