@@ -516,8 +516,6 @@ private:
 
 } // namespace
 
-namespace {} // namespace
-
 wxWindow* create_area_panel(wxWindow* parent, const ow::core::Area& area,
                             ow::core::Session& session) {
     switch (area.id) {

@@ -228,6 +228,12 @@ void IntakeWizardPanel::start_over() {
         }
     } catch (const std::exception&) {
     }
+    if (!catalog_ || !calendar_) { // the cache could not be read just now: the shipped copies
+        catalog_ = std::make_shared<const ow::forms::Catalog>(
+            ow::forms::Catalog::load_directory(ow::forms::default_catalog_dir()));
+        calendar_ = std::shared_ptr<const ow::forms::WorkingCalendar>(
+            &ow::forms::WorkingCalendar::builtin(), [](const ow::forms::WorkingCalendar*) {});
+    }
     wizard_ = std::make_unique<ow::core::IntakeWizardPresenter>(session_, *catalog_, *calendar_);
     applicant_input_->ChangeValue("");
     applicant_name_->ChangeValue("");
