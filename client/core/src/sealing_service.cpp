@@ -31,6 +31,7 @@ struct DecidedCase {
     std::string decided_at;
     std::string officer_name;
     nlohmann::json form_data;
+    std::string catalog_version; // the catalog the case was taken under
 };
 
 const char* document_kind(const std::string& decision) {
@@ -156,7 +157,9 @@ DecidedCase load_decided(Session& session, const std::string& case_number) {
         throw CoreError(ErrorCode::NotFound, N_("There is no case {number}."),
                         {{"number", case_number}});
     auto st = session.db().prepare(
-        "SELECT d.decision, d.reasons, d.decided_at, u.display_name, c.form_data FROM decisions d "
+        "SELECT d.decision, d.reasons, d.decided_at, u.display_name, c.form_data, "
+        "c.catalog_version "
+        "FROM decisions d "
         "JOIN users u ON u.id = d.decided_by JOIN cases c ON c.id = d.case_id WHERE d.case_id = ?");
     st.bind(1, found->id);
     if (!st.step() || st.text(0) == "return" ||
@@ -175,6 +178,7 @@ DecidedCase load_decided(Session& session, const std::string& case_number) {
     }
     d.decided_at = st.text(2);
     d.officer_name = st.text(3);
+    d.catalog_version = st.text(5);
     return d;
 }
 
@@ -210,6 +214,19 @@ std::vector<CaseSummary> SealingService::awaiting_seal() {
 }
 
 namespace {
+
+// The catalog the case was taken under (its pinned version) when this workstation still holds it,
+// so that the decision names the items as the receipt did; else `fallback`.
+std::shared_ptr<const forms::Catalog> catalog_for(Session& session, const DecidedCase& d,
+                                                  const forms::Catalog* fallback) {
+    try {
+        if (auto pinned = session.reference().catalog_version(d.catalog_version))
+            return pinned;
+    } catch (const std::exception& e) {
+        log::warn("sealing: catalog {} not readable: {}", d.catalog_version, e.what());
+    }
+    return std::shared_ptr<const forms::Catalog>(fallback, [](const forms::Catalog*) {});
+}
 
 std::string render_decided(const DecidedCase& d, const forms::Catalog* catalog,
                            const CenterInfo& center, forms::SealPlacement& placement) {
@@ -247,7 +264,8 @@ std::string render_decided(const DecidedCase& d, const forms::Catalog* catalog,
 std::string SealingService::render_decision(const std::string& case_number) {
     session_.require(Permission::Seal);
     forms::SealPlacement ignored;
-    return render_decided(load_decided(session_, case_number), catalog_, center_, ignored);
+    const auto d = load_decided(session_, case_number);
+    return render_decided(d, catalog_for(session_, d, catalog_).get(), center_, ignored);
 }
 
 SealedDocument SealingService::seal(const std::string& case_number, signing::Signer& signer) {
@@ -269,7 +287,8 @@ SealedDocument SealingService::seal_unchecked(const std::string& case_number,
     // Render and seal outside the transaction: the card may take seconds, or fail; then nothing
     // is written.
     forms::SealPlacement placement;
-    const std::string pdf = render_decided(d, catalog_, center_, placement);
+    const std::string pdf =
+        render_decided(d, catalog_for(session_, d, catalog_).get(), center_, placement);
     signing::Bytes sealed;
     {
         signing::SignOptions options;

@@ -1,12 +1,15 @@
 // The catalog and calendar in force: synced from the server (sync_records) over the shipped ones.
 #include "fixture.h"
+#include "ow/core/approval_service.h"
 #include "ow/core/database.h"
 #include "ow/core/intake_service.h"
 #include "ow/core/reference_source.h"
+#include "ow/core/sealing_service.h"
 #include "ow/forms/calendar.h"
 #include "ow/forms/catalog.h"
 
 #include <boost/test/unit_test.hpp>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -57,6 +60,22 @@ void put_record(Session& s, const std::string& kind, const std::string& id, cons
         .bind(3, data.dump())
         .bind(4, updated_at)
         .run();
+}
+
+// The text of a PDF as pdftotext reads it, without white space (it splits wide cells).
+std::string pdf_text(const std::string& pdf) {
+    ow::test::TempDir dir;
+    const auto path = dir.path / "document.pdf";
+    std::ofstream(path, std::ios::binary) << pdf;
+    FILE* p = popen(("pdftotext '" + path.string() + "' -").c_str(), "r");
+    BOOST_REQUIRE(p);
+    std::string text;
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, p)) > 0;)
+        text.append(buffer, n);
+    BOOST_REQUIRE(pclose(p) == 0);
+    std::erase_if(text, [](char c) { return c == ' ' || c == '\n' || c == '\f'; });
+    return text;
 }
 
 std::string case_field(Session& s, const std::string& number, const char* column) {
@@ -113,6 +132,26 @@ BOOST_AUTO_TEST_CASE(intake_uses_and_pins_the_newest_synced_catalog) {
     BOOST_TEST(older->version() == "2026.9");
     BOOST_TEST(c->reference().catalog_version(ow::test::catalog().version()));
     BOOST_TEST(!c->reference().catalog_version("1999.1"));
+}
+
+BOOST_AUTO_TEST_CASE(a_decision_names_the_items_as_the_catalog_the_case_was_taken_under) {
+    std::string number;
+    {
+        auto c = clerk();
+        put_record(*c, "catalog", "2026.12", published_catalog("2026.12", "01020100150100"));
+        const auto set = c->reference().current();
+        number = IntakeService(*c, *set.catalog, *set.calendar)
+                     .submit(restaurant("restaurant-complete.json"))
+                     .stored.case_number;
+        // Then the server publishes a newer version in which the item has its old name again.
+        put_record(*c, "catalog", "2027.1", published_catalog("2027.1"));
+    }
+    auto o = officer();
+    ApprovalService(*o).decide(number, Decision::Approve, {});
+    const auto newest = o->reference().current().catalog;
+    BOOST_REQUIRE(newest->version() == "2027.1");
+    const auto text = pdf_text(SealingService(*o, newest.get()).render_decision(number));
+    BOOST_TEST(text.find("（新版）户外招牌设置许可") != std::string::npos, text);
 }
 
 BOOST_AUTO_TEST_CASE(a_damaged_synced_catalog_is_reported_and_not_used) {

@@ -69,7 +69,8 @@ struct SealOutcome {
 
 class SealingService {
 public:
-    // The catalog names the service items on the document (their codes without it).
+    // The items on the document are named from the catalog version the case was taken under when
+    // this workstation holds it, else from `catalog` (their codes without either).
     explicit SealingService(Session& session, const forms::Catalog* catalog = nullptr,
                             CenterInfo center = {});
 
