@@ -134,7 +134,7 @@ std::vector<HealthCheck> run_health_checks(const std::filesystem::path& data_dir
             detail += "; " + problem;
         checks.push_back(
             {"catalog", reference->problems.empty() ? S::Ok : S::Warning, std::move(detail)});
-    } else if (!reference) {
+    } else if (!session) {
         try {
             auto dir = ow::forms::default_catalog_dir();
             auto catalog = ow::forms::Catalog::load_directory(dir);
@@ -145,7 +145,7 @@ std::vector<HealthCheck> run_health_checks(const std::filesystem::path& data_dir
         } catch (const std::exception& e) {
             checks.push_back({"catalog", S::Failed, e.what()});
         }
-    } else {
+    } else if (reference) { // no catalog loads at all
         checks.push_back({"catalog", S::Failed, reference->problems.back()});
     }
     {
