@@ -2,6 +2,7 @@
 
 #include "ow/core/crypto.h"
 #include "ow/core/error.h"
+#include "page_crypto.h"
 
 #include <cstring>
 #include <fstream>
@@ -169,6 +170,7 @@ Database Database::open(const std::filesystem::path& path, const SecretBytes& ke
                            "refuses to use it; personal data must never be stored in plaintext."),
                         {{"path", path.string()}});
 
+    detail::install_page_crypto();
     sqlite3* raw = nullptr;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX |
                 (mode == Mode::CreateNew ? SQLITE_OPEN_CREATE : 0);
@@ -206,6 +208,7 @@ Database Database::open(const std::filesystem::path& path, const SecretBytes& ke
 }
 
 Database Database::open_in_memory_keyed(const SecretBytes& key) {
+    detail::install_page_crypto();
     sqlite3* raw = nullptr;
     int rc = sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     Database db(raw, ":memory:");

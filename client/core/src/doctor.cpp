@@ -12,6 +12,7 @@
 #include "ow/forms/catalog.h"
 #include "ow/forms/versions.h"
 #include "ow/signing/versions.h"
+#include "page_crypto.h"
 #include "sync_http.h"
 
 #include <fmt/format.h>
@@ -85,6 +86,10 @@ std::vector<HealthCheck> run_health_checks(const std::filesystem::path& data_dir
         checks.push_back({"sqlcipher", cv.empty() ? S::Failed : S::Ok,
                           cv.empty() ? "PRAGMA cipher_version is empty: plain SQLite is linked"
                                      : "cipher_version " + cv});
+        std::string crypto = detail::page_crypto_status();
+        checks.push_back(
+            {"page crypto",
+             crypto.rfind(detail::kPageCryptoProviderName, 0) == 0 ? S::Ok : S::Warning, crypto});
     }
     checks.push_back({"data directory",
                       std::filesystem::is_directory(data_dir, ec) ? S::Ok : S::Warning,
