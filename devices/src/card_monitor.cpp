@@ -5,10 +5,46 @@
 #include <PCSC/wintypes.h>
 #include <algorithm>
 #include <cstring>
+#include <dlfcn.h>
 #include <map>
 
 namespace ow::devices {
 namespace {
+
+// libpcsclite is loaded when the first monitor connects, not linked: every onewindow-cli command
+// would otherwise map and bind it at start-up. The library honours PCSCLITE_CSOCK_NAME itself.
+#define OW_PCSC_FUNCTIONS(X)                                                                       \
+    X(SCardEstablishContext)                                                                       \
+    X(SCardReleaseContext)                                                                         \
+    X(SCardCancel)                                                                                 \
+    X(SCardListReaders)                                                                            \
+    X(SCardGetStatusChange)                                                                        \
+    X(pcsc_stringify_error)
+
+struct PcscApi {
+#define OW_DECLARE(name) decltype(&::name) name = nullptr;
+    OW_PCSC_FUNCTIONS(OW_DECLARE)
+#undef OW_DECLARE
+};
+
+// The PC/SC functions, or nullptr when libpcsclite.so.1 cannot be loaded (then no service is
+// reachable, which the monitor shows like a stopped pcscd).
+const PcscApi* pcsc() {
+    static const PcscApi* api = []() -> const PcscApi* {
+        void* h = dlopen("libpcsclite.so.1", RTLD_NOW | RTLD_LOCAL);
+        if (h == nullptr)
+            return nullptr;
+        static PcscApi a;
+#define OW_RESOLVE(name)                                                                           \
+    a.name = reinterpret_cast<decltype(a.name)>(dlsym(h, #name));                                  \
+    if (a.name == nullptr)                                                                         \
+        return nullptr;
+        OW_PCSC_FUNCTIONS(OW_RESOLVE)
+#undef OW_RESOLVE
+        return &a;
+    }();
+    return api;
+}
 
 // The pseudo-reader whose state changes when a reader is attached or detached.
 constexpr const char* kPnpReader = "\\\\?PnP?\\Notification";
@@ -140,7 +176,8 @@ bool CardMonitor::connect() {
     if (have_context_)
         return true;
     SCARDCONTEXT context = 0;
-    if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, nullptr, nullptr, &context) != SCARD_S_SUCCESS)
+    if (pcsc() == nullptr || pcsc()->SCardEstablishContext(SCARD_SCOPE_SYSTEM, nullptr, nullptr,
+                                                           &context) != SCARD_S_SUCCESS)
         return false;
     context_ = static_cast<std::intptr_t>(context);
     have_context_ = true;
@@ -150,7 +187,7 @@ bool CardMonitor::connect() {
 void CardMonitor::release() {
     std::lock_guard lock(mutex_);
     if (have_context_)
-        SCardReleaseContext(static_cast<SCARDCONTEXT>(context_));
+        pcsc()->SCardReleaseContext(static_cast<SCARDCONTEXT>(context_));
     have_context_ = false;
     context_ = 0;
 }
@@ -159,7 +196,7 @@ void CardMonitor::cancel() {
     std::lock_guard lock(mutex_);
     cancelled_ = true;
     if (have_context_)
-        SCardCancel(static_cast<SCARDCONTEXT>(context_));
+        pcsc()->SCardCancel(static_cast<SCARDCONTEXT>(context_));
     cancel_cv_.notify_all();
 }
 
@@ -168,11 +205,11 @@ CardPresence CardMonitor::read_state(bool& service_lost) {
     CardPresence presence;
     const auto context = static_cast<SCARDCONTEXT>(context_);
     DWORD length = 0;
-    LONG rv = SCardListReaders(context, nullptr, nullptr, &length);
+    LONG rv = pcsc()->SCardListReaders(context, nullptr, nullptr, &length);
     std::vector<std::string> names;
     if (rv == SCARD_S_SUCCESS) {
         std::vector<char> buffer(length + 1, '\0');
-        rv = SCardListReaders(context, nullptr, buffer.data(), &length);
+        rv = pcsc()->SCardListReaders(context, nullptr, buffer.data(), &length);
         if (rv == SCARD_S_SUCCESS)
             names = split_multi_string(buffer.data(), length);
     }
@@ -184,7 +221,7 @@ CardPresence CardMonitor::read_state(bool& service_lost) {
     }
     if (rv != SCARD_S_SUCCESS) {
         presence.service = CardService::Error;
-        presence.error = pcsc_stringify_error(rv);
+        presence.error = pcsc()->pcsc_stringify_error(rv);
         return presence;
     }
     std::sort(names.begin(), names.end());
@@ -197,7 +234,7 @@ CardPresence CardMonitor::read_state(bool& service_lost) {
         states[i].szReader = names[i].c_str();
         states[i].dwCurrentState = SCARD_STATE_UNAWARE;
     }
-    rv = SCardGetStatusChange(context, 0, states.data(), static_cast<DWORD>(states.size()));
+    rv = pcsc()->SCardGetStatusChange(context, 0, states.data(), static_cast<DWORD>(states.size()));
     if (service_gone(rv)) {
         service_lost = true;
         return {};
@@ -275,14 +312,16 @@ CardPresence CardMonitor::wait_for_change(std::chrono::milliseconds timeout) {
         std::lock_guard lock(mutex_);
         context = static_cast<SCARDCONTEXT>(context_);
     }
-    LONG rv = SCardGetStatusChange(context, 0, states.data(), static_cast<DWORD>(states.size()));
+    LONG rv =
+        pcsc()->SCardGetStatusChange(context, 0, states.data(), static_cast<DWORD>(states.size()));
     if (rv == SCARD_S_SUCCESS || rv == SCARD_E_TIMEOUT) {
         for (auto& s : states)
             s.dwCurrentState = s.dwEventState & ~SCARD_STATE_CHANGED;
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
-        rv = SCardGetStatusChange(context, static_cast<DWORD>(std::max<long long>(0, left.count())),
-                                  states.data(), static_cast<DWORD>(states.size()));
+        rv = pcsc()->SCardGetStatusChange(context,
+                                          static_cast<DWORD>(std::max<long long>(0, left.count())),
+                                          states.data(), static_cast<DWORD>(states.size()));
     }
     {
         std::lock_guard lock(mutex_);

@@ -33,8 +33,13 @@ void add_sequence_attr(PKCS7_SIGNER_INFO* si, int nid, const Bytes& der, bool si
 
 } // namespace
 
-CmsBuilder::CmsBuilder(const Signer& signer, DigestAlgorithm alg) {
-    X509Ptr cert = x509_from_der(signer.certificate());
+ParsedCertificates::ParsedCertificates(const Signer& s) : signer(x509_from_der(s.certificate())) {
+    for (const auto& der : s.chain())
+        chain.push_back(x509_from_der(der));
+}
+
+CmsBuilder::CmsBuilder(const Signer& signer, const ParsedCertificates& certs, DigestAlgorithm alg) {
+    X509* cert = certs.signer.get();
     p7_.reset(PKCS7_new());
     if (!p7_ || !PKCS7_set_type(p7_.get(), NID_pkcs7_signed) ||
         !PKCS7_content_new(p7_.get(), NID_pkcs7_data))
@@ -43,9 +48,9 @@ CmsBuilder::CmsBuilder(const Signer& signer, DigestAlgorithm alg) {
     if (!si)
         throw_openssl(ErrorCode::CryptoError, "SignerInfo");
     ASN1_INTEGER_set(si->version, 1);
-    X509_NAME_set(&si->issuer_and_serial->issuer, X509_get_issuer_name(cert.get()));
+    X509_NAME_set(&si->issuer_and_serial->issuer, X509_get_issuer_name(cert));
     ASN1_INTEGER_free(si->issuer_and_serial->serial);
-    si->issuer_and_serial->serial = ASN1_INTEGER_dup(X509_get0_serialNumber(cert.get()));
+    si->issuer_and_serial->serial = ASN1_INTEGER_dup(X509_get0_serialNumber(cert));
     X509_ALGOR_set0(si->digest_alg, OBJ_nid2obj(EVP_MD_get_type(evp_md(alg))), V_ASN1_NULL,
                     nullptr);
     if (signer.algorithm() == KeyAlgorithm::Rsa)
@@ -57,10 +62,9 @@ CmsBuilder::CmsBuilder(const Signer& signer, DigestAlgorithm alg) {
         throw_openssl(ErrorCode::CryptoError, "add SignerInfo");
     }
     si_ = si;
-    if (!PKCS7_add_certificate(p7_.get(), cert.get()))
+    if (!PKCS7_add_certificate(p7_.get(), cert))
         throw_openssl(ErrorCode::CryptoError, "add certificate");
-    for (const auto& der : signer.chain()) {
-        X509Ptr c = x509_from_der(der);
+    for (const auto& c : certs.chain) {
         if (!PKCS7_add_certificate(p7_.get(), c.get()))
             throw_openssl(ErrorCode::CryptoError, "add chain certificate");
     }
@@ -69,8 +73,7 @@ CmsBuilder::CmsBuilder(const Signer& signer, DigestAlgorithm alg) {
     if (!PKCS7_add_signed_attribute(si_, NID_pkcs9_contentType, V_ASN1_OBJECT,
                                     OBJ_nid2obj(NID_pkcs7_data)))
         throw_openssl(ErrorCode::CryptoError, "contentType attribute");
-    ESS_SIGNING_CERT_V2* sc =
-        OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), cert.get(), nullptr, 1);
+    ESS_SIGNING_CERT_V2* sc = OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), cert, nullptr, 1);
     if (!sc)
         throw_openssl(ErrorCode::CryptoError, "ESS signing-certificate-v2");
     int n = i2d_ESS_SIGNING_CERT_V2(sc, nullptr);
@@ -115,8 +118,9 @@ Bytes CmsBuilder::der() const {
     return out;
 }
 
-std::size_t estimate_cms_size(const Signer& signer, DigestAlgorithm alg) {
-    CmsBuilder b(signer, alg);
+std::size_t estimate_cms_size(const Signer& signer, const ParsedCertificates& certs,
+                              DigestAlgorithm alg) {
+    CmsBuilder b(signer, certs, alg);
     Bytes md(digest_size(alg), 0xFF);
     b.signed_attributes(md);
     b.set_signature(Bytes(signer.max_signature_size(), 0xFF));

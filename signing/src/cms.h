@@ -6,9 +6,17 @@
 
 namespace ow::signing::detail {
 
+// The signer's certificate and chain, parsed once per document: each X.509 parse sets up an
+// OpenSSL decoder for the public key, which costs more than everything else the CMS needs.
+struct ParsedCertificates {
+    explicit ParsedCertificates(const Signer& signer);
+    X509Ptr signer;
+    std::vector<X509Ptr> chain;
+};
+
 class CmsBuilder {
 public:
-    CmsBuilder(const Signer& signer, DigestAlgorithm alg);
+    CmsBuilder(const Signer& signer, const ParsedCertificates& certs, DigestAlgorithm alg);
     // Sets messageDigest; returns DER(signedAttrs) as a SET OF, the bytes the key signs.
     Bytes signed_attributes(std::span<const std::uint8_t> message_digest);
     void set_signature(const Bytes& signature);
@@ -23,6 +31,7 @@ private:
 };
 
 // CMS size with a maximum-length signature: the placeholder's lower bound.
-std::size_t estimate_cms_size(const Signer& signer, DigestAlgorithm alg);
+std::size_t estimate_cms_size(const Signer& signer, const ParsedCertificates& certs,
+                              DigestAlgorithm alg);
 
 } // namespace ow::signing::detail

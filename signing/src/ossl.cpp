@@ -1,7 +1,10 @@
 #include "ossl.h"
 
 #include <ctime>
+#include <mutex>
 #include <openssl/bn.h>
+#include <utility>
+#include <vector>
 
 namespace ow::signing::detail {
 
@@ -22,11 +25,51 @@ void throw_openssl(ErrorCode code, const std::string& what) {
     throw SigningError(code, what + ": " + openssl_errors());
 }
 
+namespace {
+
+// The last few certificates parsed, by their DER. A signer's certificate is needed as an X509 for
+// the placeholder estimate and for every CMS (50 documents in a batch: 100 times), and each parse
+// sets up an OpenSSL decoder for its public key. X509 objects are reference-counted and not
+// changed after parsing, so one can be handed out many times.
+class ParsedCertificateCache {
+public:
+    X509Ptr find(const Bytes& der) {
+        std::lock_guard lock(mutex_);
+        for (auto& [key, cert] : entries_)
+            if (key == der && X509_up_ref(cert.get()) == 1)
+                return X509Ptr(cert.get());
+        return nullptr;
+    }
+    void remember(const Bytes& der, X509* cert) {
+        if (X509_up_ref(cert) != 1)
+            return;
+        std::lock_guard lock(mutex_);
+        if (entries_.size() == kCapacity)
+            entries_.erase(entries_.begin());
+        entries_.emplace_back(der, X509Ptr(cert));
+    }
+
+private:
+    static constexpr std::size_t kCapacity = 4;
+    std::mutex mutex_;
+    std::vector<std::pair<Bytes, X509Ptr>> entries_;
+};
+
+ParsedCertificateCache& parsed_certificates() {
+    static ParsedCertificateCache cache;
+    return cache;
+}
+
+} // namespace
+
 X509Ptr x509_from_der(const Bytes& der) {
+    if (X509Ptr known = parsed_certificates().find(der))
+        return known;
     const unsigned char* p = der.data();
     X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
     if (!cert)
         throw_openssl(ErrorCode::CryptoError, "cannot parse a DER certificate");
+    parsed_certificates().remember(der, cert.get());
     return cert;
 }
 
@@ -37,6 +80,7 @@ Bytes x509_to_der(X509* cert) {
     Bytes out(static_cast<std::size_t>(n));
     unsigned char* p = out.data();
     i2d_X509(cert, &p);
+    parsed_certificates().remember(out, cert);
     return out;
 }
 

@@ -265,8 +265,8 @@ const char* find_bytes(const char* begin, const char* end, std::string_view what
 // needed when the reservation was too small (the caller starts over from a fresh load).
 using Deliver = std::function<void(std::span<const std::uint8_t>)>;
 Attempt write_and_sign(PdfMemDocument& doc, std::size_t original_size, Prepared& p,
-                       std::size_t reserve, Signer& signer, const SignOptions& o,
-                       SignResult& result, const Deliver& deliver) {
+                       std::size_t reserve, Signer& signer, const ParsedCertificates& certs,
+                       const SignOptions& o, SignResult& result, const Deliver& deliver) {
     std::string marker;
     const std::string contents = contents_placeholder(reserve, marker);
     p.sig->GetDictionary().AddKey("ByteRange", PdfVariant(PdfData(kByteRangePlaceholder)));
@@ -317,7 +317,7 @@ Attempt write_and_sign(PdfMemDocument& doc, std::size_t original_size, Prepared&
     h.update(data + gap_end, length - gap_end);
     result.document_digest = h.finish();
 
-    CmsBuilder cms(signer, o.digest);
+    CmsBuilder cms(signer, certs, o.digest);
     Bytes tbs = cms.signed_attributes(result.document_digest);
     Bytes tbs_digest = digest(o.digest, tbs);
     if (o.before_key_operation)
@@ -352,8 +352,9 @@ Attempt write_and_sign(PdfMemDocument& doc, std::size_t original_size, Prepared&
     return {true, 0};
 }
 
-std::size_t initial_reserve(const Signer& signer, const SignOptions& o) {
-    std::size_t n = estimate_cms_size(signer, o.digest) + 64;
+std::size_t initial_reserve(const Signer& signer, const ParsedCertificates& certs,
+                            const SignOptions& o) {
+    std::size_t n = estimate_cms_size(signer, certs, o.digest) + 64;
     if (o.timestamp)
         n += o.timestamp->reserve;
     return (n + 511) / 512 * 512;
@@ -374,14 +375,15 @@ SignResult PadesSigner::sign_file(const std::filesystem::path& in, const std::fi
     if (!std::filesystem::is_regular_file(in))
         throw SigningError(ErrorCode::IoError, "cannot open '" + in.string() + "'");
     SignResult result;
-    std::size_t reserve = initial_reserve(signer_, o);
+    const ParsedCertificates certs(signer_);
+    std::size_t reserve = initial_reserve(signer_, certs, o);
     const auto original_size = static_cast<std::size_t>(std::filesystem::file_size(in));
     for (int attempt = 0; attempt < 2; ++attempt) {
         PdfMemDocument doc;
         load(doc, &in, {}, "'" + in.filename().string() + "'");
         Prepared p = prepare_checked(doc, o, signer_, "'" + in.filename().string() + "'");
         // Nothing reaches `out` before the document is complete: temp file, fsync, rename.
-        Attempt a = write_and_sign(doc, original_size, p, reserve, signer_, o, result,
+        Attempt a = write_and_sign(doc, original_size, p, reserve, signer_, certs, o, result,
                                    [&out](std::span<const std::uint8_t> signed_pdf) {
                                        write_file_atomically(out, signed_pdf);
                                    });
@@ -402,12 +404,13 @@ SignResult sign_bytes(Signer& signer, std::span<const std::uint8_t> pdf, const S
     if (pdf.empty())
         throw SigningError(ErrorCode::MalformedPdf, "the document is empty");
     SignResult result;
-    std::size_t reserve = initial_reserve(signer, o);
+    const ParsedCertificates certs(signer);
+    std::size_t reserve = initial_reserve(signer, certs, o);
     for (int attempt = 0; attempt < 2; ++attempt) {
         PdfMemDocument doc;
         load(doc, nullptr, pdf, "the document");
         Prepared p = prepare_checked(doc, o, signer, "the document");
-        Attempt a = write_and_sign(doc, pdf.size(), p, reserve, signer, o, result, deliver);
+        Attempt a = write_and_sign(doc, pdf.size(), p, reserve, signer, certs, o, result, deliver);
         if (a.done)
             return result;
         reserve = (a.needed + 1024 + 511) / 512 * 512;

@@ -1,8 +1,13 @@
 #include "ossl.h"
 
+#include <cstring>
 #include <fstream>
+#include <openssl/asn1t.h>
+#include <openssl/core_names.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <sstream>
+#include <vector>
 
 namespace ow::signing {
 
@@ -54,6 +59,110 @@ std::vector<X509Ptr> read_certs(std::string_view pem) {
     return out;
 }
 
+struct OpenSslFree {
+    void operator()(void* p) const noexcept { OPENSSL_free(p); }
+};
+struct AsnTypeStackFree {
+    void operator()(ASN1_SEQUENCE_ANY* s) const noexcept {
+        sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
+    }
+};
+struct ParamBldFree {
+    void operator()(OSSL_PARAM_BLD* b) const noexcept { OSSL_PARAM_BLD_free(b); }
+};
+struct ParamFree {
+    void operator()(OSSL_PARAM* p) const noexcept { OSSL_PARAM_free(p); }
+};
+struct BnFree {
+    void operator()(BIGNUM* b) const noexcept { BN_clear_free(b); }
+};
+struct P8Free {
+    void operator()(PKCS8_PRIV_KEY_INFO* p) const noexcept { PKCS8_PRIV_KEY_INFO_free(p); }
+};
+
+// An unencrypted RSA key (PKCS#8 "PRIVATE KEY" or PKCS#1 "RSA PRIVATE KEY") read without OpenSSL
+// 3's decoder framework: setting up a decoder context enumerates every key type and decoder of
+// every provider, which costs more than the signature itself in a one-shot `onewindow-cli sign`.
+// The key components go to the provider with EVP_PKEY_fromdata, as the decoder would do. Returns
+// nothing for any other key (EC, encrypted, unusual encodings): the caller falls back to
+// PEM_read_bio_PrivateKey. The decoded DER is wiped.
+EvpPkeyPtr rsa_key_without_decoders(std::string_view pem) {
+    BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    char* name_raw = nullptr;
+    char* header_raw = nullptr;
+    unsigned char* der_raw = nullptr;
+    long der_len = 0;
+    if (!bio || PEM_read_bio(bio.get(), &name_raw, &header_raw, &der_raw, &der_len) != 1) {
+        ERR_clear_error();
+        return nullptr;
+    }
+    std::unique_ptr<char, OpenSslFree> name(name_raw), header(header_raw);
+    auto wipe_der = [&](unsigned char* p) {
+        OPENSSL_cleanse(p, static_cast<std::size_t>(der_len));
+        OPENSSL_free(p);
+    };
+    std::unique_ptr<unsigned char, decltype(wipe_der)> der(der_raw, wipe_der);
+    if (header && header.get()[0] != '\0')
+        return nullptr; // Proc-Type / DEK-Info: an encrypted legacy key
+    const unsigned char* rsa_der = der.get();
+    long rsa_len = der_len;
+    std::unique_ptr<PKCS8_PRIV_KEY_INFO, P8Free> p8;
+    if (std::strcmp(name.get(), "PRIVATE KEY") == 0) {
+        const unsigned char* p = der.get();
+        p8.reset(d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, der_len));
+        const ASN1_OBJECT* algorithm = nullptr;
+        int key_len = 0;
+        if (!p8 || PKCS8_pkey_get0(&algorithm, &rsa_der, &key_len, nullptr, p8.get()) != 1 ||
+            OBJ_obj2nid(algorithm) != NID_rsaEncryption) {
+            ERR_clear_error();
+            return nullptr;
+        }
+        rsa_len = key_len;
+    } else if (std::strcmp(name.get(), "RSA PRIVATE KEY") != 0) {
+        return nullptr;
+    }
+    // RSAPrivateKey ::= SEQUENCE { version 0, n, e, d, p, q, dP, dQ, qInv } (two primes only).
+    const unsigned char* p = rsa_der;
+    std::unique_ptr<ASN1_SEQUENCE_ANY, AsnTypeStackFree> seq(
+        d2i_ASN1_SEQUENCE_ANY(nullptr, &p, rsa_len));
+    if (!seq || sk_ASN1_TYPE_num(seq.get()) != 9) {
+        ERR_clear_error();
+        return nullptr;
+    }
+    static const char* const names[] = {
+        OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
+        OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+        OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+        OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
+    std::vector<std::unique_ptr<BIGNUM, BnFree>> numbers;
+    std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> build(OSSL_PARAM_BLD_new());
+    for (int i = 0; i < 9; ++i) {
+        const ASN1_TYPE* t = sk_ASN1_TYPE_value(seq.get(), i);
+        if (!t || t->type != V_ASN1_INTEGER)
+            return nullptr;
+        std::unique_ptr<BIGNUM, BnFree> bn(ASN1_INTEGER_to_BN(t->value.integer, nullptr));
+        if (!bn)
+            return nullptr;
+        if (i == 0) {
+            if (!BN_is_zero(bn.get()))
+                return nullptr; // multi-prime keys take the general path
+            continue;
+        }
+        if (!build || OSSL_PARAM_BLD_push_BN(build.get(), names[i - 1], bn.get()) != 1)
+            return nullptr;
+        numbers.push_back(std::move(bn));
+    }
+    std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(build.get()));
+    EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+    EVP_PKEY* key = nullptr;
+    if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+        EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_KEYPAIR, params.get()) != 1) {
+        ERR_clear_error();
+        return nullptr;
+    }
+    return EvpPkeyPtr(key);
+}
+
 int pass_cb(char* buf, int size, int, void* u) {
     auto* pass = static_cast<std::span<const char>*>(u);
     if (!pass || pass->empty() || static_cast<int>(pass->size()) > size)
@@ -102,8 +211,11 @@ std::unique_ptr<SoftwareSigner> SoftwareSigner::from_pem(std::string_view key_pe
                                                          std::string_view chain_pem) {
     std::unique_ptr<SoftwareSigner> s(new SoftwareSigner());
     s->key_ = std::make_unique<Key>();
-    BioPtr bio(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
-    s->key_->pkey.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    s->key_->pkey = rsa_key_without_decoders(key_pem);
+    if (!s->key_->pkey) {
+        BioPtr bio(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
+        s->key_->pkey.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    }
     if (!s->key_->pkey) {
         ERR_clear_error();
         const unsigned char* p = reinterpret_cast<const unsigned char*>(key_pem.data());

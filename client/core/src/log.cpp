@@ -2,25 +2,45 @@
 
 #include "ow/core/util.h"
 
+#include <atomic>
+#include <memory>
 #include <mutex>
-#include <spdlog/sinks/null_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/spdlog.h>
 #include <vector>
 
 namespace ow::core::log {
 
 namespace {
 std::mutex mutex;
-std::shared_ptr<spdlog::logger>& current() {
-    static std::shared_ptr<spdlog::logger> logger = std::make_shared<spdlog::logger>(
-        "onewindow", std::make_shared<spdlog::sinks::null_sink_mt>());
-    return logger;
+std::atomic<bool> logging{false};
+std::shared_ptr<spdlog::logger> current; // guarded by mutex
+
+spdlog::level::level_enum level_of(Level level) {
+    switch (level) {
+    case Level::Info:
+        return spdlog::level::info;
+    case Level::Warning:
+        return spdlog::level::warn;
+    case Level::Error:
+        return spdlog::level::err;
+    }
+    return spdlog::level::err;
 }
 } // namespace
 
-spdlog::logger& logger() {
-    std::lock_guard lock(mutex);
-    return *current();
+bool enabled() {
+    return logging.load(std::memory_order_acquire);
+}
+
+void write(Level level, std::string_view line) {
+    std::shared_ptr<spdlog::logger> logger;
+    {
+        std::lock_guard lock(mutex);
+        logger = current;
+    }
+    if (logger)
+        logger->log(level_of(level), "{}", line);
 }
 
 void open_file(const std::filesystem::path& dir) {
@@ -32,10 +52,8 @@ void open_file(const std::filesystem::path& dir) {
         logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l [%P] %v");
         logger->flush_on(spdlog::level::info);
         std::lock_guard lock(mutex);
-        // Keep replaced loggers alive: another thread may be writing through one right now.
-        static std::vector<std::shared_ptr<spdlog::logger>> retired;
-        retired.push_back(current());
-        current() = logger;
+        current = std::move(logger); // a writer still holding the old one keeps it alive
+        logging.store(true, std::memory_order_release);
     } catch (const std::exception&) {
         // A log that cannot be opened must not stop the counter; keep logging nowhere.
     }

@@ -1,6 +1,6 @@
 // Signing benchmark. Inputs made here: 1 page, 50 pages of text, 50 pages with one
 // incompressible 200x200 RGB image each (~6 MB). Software RSA-2048 key from a throwaway CA.
-// Peers, whole process each, same inputs and key, same run:
+// Peers, whole process each, same inputs and key, same run, runs of the two alternating:
 //   sign:   onewindow-cli sign (PAdES B-B)      vs podofosign -digest sha256 (adbe.pkcs7.detached)
 //   verify: onewindow-cli verify --trust CA     vs pdfsig
 // Also: in-process PadesSigner::sign_file on the 1-page input, and peak RSS of the CLI.
@@ -77,24 +77,38 @@ struct Series {
     int failures = 0;
 };
 
-Series measure(const std::vector<std::string>& args, int runs, const fs::path& out = {}) {
-    std::vector<double> t, cpu;
-    Series s;
-    spawn(args); // warm the page cache
+// Runs the two commands alternately (a, b, a, b …) so that both see the same phases of a noisy
+// machine; `out_*` is removed before each run of its command.
+std::pair<Series, Series> measure_pair(const std::vector<std::string>& a,
+                                       const std::vector<std::string>& b, int runs,
+                                       const fs::path& out_a = {}, const fs::path& out_b = {}) {
+    struct Acc {
+        std::vector<double> t, cpu;
+        Series s;
+        void run(const std::vector<std::string>& args, const fs::path& out) {
+            if (!out.empty())
+                fs::remove(out);
+            Sample x = spawn(args);
+            if (x.rc != 0 && x.rc != 1)
+                ++s.failures;
+            t.push_back(x.ms);
+            cpu.push_back(x.cpu_ms);
+            s.max_rss_kb = std::max(s.max_rss_kb, x.max_rss_kb);
+        }
+        Series done() {
+            s.median_ms = median(t);
+            s.cpu_ms = median(cpu);
+            s.min_ms = *std::min_element(t.begin(), t.end());
+            return s;
+        }
+    } x, y;
+    spawn(a); // warm the page cache
+    spawn(b);
     for (int i = 0; i < runs; ++i) {
-        if (!out.empty())
-            fs::remove(out);
-        Sample x = spawn(args);
-        if (x.rc != 0 && x.rc != 1)
-            ++s.failures;
-        t.push_back(x.ms);
-        cpu.push_back(x.cpu_ms);
-        s.max_rss_kb = std::max(s.max_rss_kb, x.max_rss_kb);
+        x.run(a, out_a);
+        y.run(b, out_b);
     }
-    s.median_ms = median(t);
-    s.cpu_ms = median(cpu);
-    s.min_ms = *std::min_element(t.begin(), t.end());
-    return s;
+    return {x.done(), y.done()};
 }
 
 // ---------------------------------------------------------------- inputs
@@ -250,14 +264,14 @@ int main(int argc, char** argv) {
         int n = in.size > 1'000'000 ? std::max(3, runs / 2) : runs;
         fs::path ow_out = dir / ("ow-" + in.path.filename().string());
         fs::path pf_out = dir / ("podofo-" + in.path.filename().string());
-        Series ow = measure({cli, "sign", in.path, ow_out, "--key-file", dir / "rsa.key", "--cert",
-                             dir / "rsa.crt"},
-                            n, ow_out);
-        Series pf = measure({"podofosign", "-in", in.path, "-out", pf_out, "-cert", dir / "rsa.crt",
-                             "-pkey", dir / "rsa.key", "-digest", "sha256"},
-                            n, pf_out);
-        Series ov = measure({cli, "verify", ow_out, "--trust", dir / "ca.crt"}, n);
-        Series ps = measure({"pdfsig", ow_out}, n);
+        auto [ow, pf] =
+            measure_pair({cli, "sign", in.path, ow_out, "--key-file", dir / "rsa.key", "--cert",
+                          dir / "rsa.crt"},
+                         {"podofosign", "-in", in.path, "-out", pf_out, "-cert", dir / "rsa.crt",
+                          "-pkey", dir / "rsa.key", "-digest", "sha256"},
+                         n, ow_out, pf_out);
+        auto [ov, ps] =
+            measure_pair({cli, "verify", ow_out, "--trust", dir / "ca.crt"}, {"pdfsig", ow_out}, n);
         double rss_mb = ow.max_rss_kb / 1024.0;
         double limit_mb = 1.5 * static_cast<double>(in.size) / (1024.0 * 1024.0) + 20;
         double sign_ratio = ow.median_ms / pf.median_ms, verify_ratio = ov.median_ms / ps.median_ms;
