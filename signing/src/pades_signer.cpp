@@ -30,8 +30,7 @@ void load(PdfMemDocument& doc, const std::filesystem::path* file, std::span<cons
         if (file)
             doc.Load(file->c_str(), true);
         else
-            doc.LoadFromBuffer(reinterpret_cast<const char*>(mem.data()),
-                               static_cast<long>(mem.size()), true);
+            load_without_copy(doc, mem, true);
     } catch (const PdfError& e) {
         if (e.GetError() == ePdfError_InvalidPassword)
             throw SigningError(ErrorCode::EncryptedPdf,

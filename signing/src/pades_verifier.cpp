@@ -741,8 +741,7 @@ VerifyReport PadesVerifier::verify_memory(std::span<const std::uint8_t> pdf,
 
     PdfMemDocument doc;
     try {
-        doc.LoadFromBuffer(reinterpret_cast<const char*>(pdf.data()),
-                           static_cast<long>(pdf.size()));
+        load_without_copy(doc, pdf, false);
     } catch (const PdfError& e) {
         if (e.GetError() == ePdfError_InvalidPassword)
             throw SigningError(ErrorCode::EncryptedPdf, "'" + name + "' is encrypted");
@@ -853,8 +852,7 @@ VerifyReport PadesVerifier::verify_memory(std::span<const std::uint8_t> pdf,
                 auto& before = revisions[end];
                 if (!before) {
                     before = std::make_unique<PdfMemDocument>();
-                    before->LoadFromBuffer(reinterpret_cast<const char*>(pdf.data()),
-                                           static_cast<long>(end));
+                    load_without_copy(*before, pdf.first(end), false);
                 }
                 ChangeAnalysis ca;
                 analyse_changes(*before, doc, f, end, ca);

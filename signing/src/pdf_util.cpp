@@ -1,9 +1,49 @@
 #include "pdf_util.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <set>
 
 namespace ow::signing::detail {
+
+MemoryInputDevice::MemoryInputDevice(std::span<const std::uint8_t> bytes) : bytes_(bytes) {
+    SetSeekable(true);
+}
+
+int MemoryInputDevice::GetChar() const {
+    return position_ < bytes_.size() ? bytes_[position_++] : EOF;
+}
+
+int MemoryInputDevice::Look() const {
+    return position_ < bytes_.size() ? bytes_[position_] : EOF;
+}
+
+void MemoryInputDevice::Seek(std::streamoff offset, std::ios_base::seekdir from) {
+    std::streamoff base = from == std::ios_base::beg   ? 0
+                          : from == std::ios_base::cur ? static_cast<std::streamoff>(position_)
+                                                       : static_cast<std::streamoff>(bytes_.size());
+    std::streamoff target = base + offset;
+    if (target < 0 || target > static_cast<std::streamoff>(bytes_.size()))
+        PODOFO_RAISE_ERROR_INFO(PoDoFo::ePdfError_ValueOutOfRange, "seek outside the document");
+    position_ = static_cast<std::size_t>(target);
+}
+
+std::streamoff MemoryInputDevice::Read(char* buffer, std::streamsize length) {
+    if (length <= 0 || position_ >= bytes_.size())
+        return 0;
+    std::size_t n = std::min(static_cast<std::size_t>(length), bytes_.size() - position_);
+    std::memcpy(buffer, bytes_.data() + position_, n);
+    position_ += n;
+    return static_cast<std::streamoff>(n);
+}
+
+void load_without_copy(PoDoFo::PdfMemDocument& doc, std::span<const std::uint8_t> bytes,
+                       bool for_update) {
+    PoDoFo::PdfRefCountedInputDevice device(new MemoryInputDevice(bytes));
+    doc.LoadFromDevice(device, for_update);
+}
 
 using namespace PoDoFo;
 
