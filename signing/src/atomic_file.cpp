@@ -35,6 +35,36 @@ TempFile::~TempFile() {
         ::unlink(path_.c_str());
 }
 
+Bytes read_whole_file(const std::filesystem::path& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw SigningError(ErrorCode::IoError,
+                           "cannot open '" + path.string() + "': " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw SigningError(ErrorCode::IoError, "'" + path.string() + "' is not a regular file");
+    }
+    Bytes bytes(static_cast<std::size_t>(st.st_size));
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int error = n < 0 ? errno : 0;
+            ::close(fd);
+            throw SigningError(ErrorCode::IoError,
+                               "cannot read '" + path.string() + "'" +
+                                   (error ? std::string(": ") + std::strerror(error)
+                                          : std::string(": it became shorter while being read")));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    return bytes;
+}
+
 void TempFile::commit() {
     int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)

@@ -1,6 +1,8 @@
 // Internal: a temp file beside the destination, renamed over it only on commit().
 #pragma once
 
+#include "ow/signing/signer.h"
+
 #include <filesystem>
 
 namespace ow::signing::detail {
@@ -19,5 +21,9 @@ private:
     std::filesystem::path target_, path_;
     bool committed_ = false;
 };
+
+// The whole file in memory, read with plain read() calls (no stdio, no mapping: a file truncated
+// by someone else while we read it is an error, not a SIGBUS). Throws SigningError(IoError).
+Bytes read_whole_file(const std::filesystem::path& path);
 
 } // namespace ow::signing::detail

@@ -3,10 +3,10 @@
 #include "ow/core/crypto.h"
 #include "ow/core/error.h"
 #include "page_crypto.h"
+#include "sqlite_api.h"
 
 #include <cstring>
 #include <fstream>
-#include <sqlite3.h>
 #include <sys/stat.h>
 
 namespace ow::core {
@@ -14,7 +14,8 @@ namespace {
 
 [[noreturn]] void throw_sqlite(sqlite3* db, int rc, std::string_view context) {
     int primary = rc & 0xff;
-    std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    std::string detail =
+        db ? detail::sqlite().sqlite3_errmsg(db) : detail::sqlite().sqlite3_errstr(rc);
     if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
         throw CoreError(ErrorCode::CacheCorrupt,
                         N_("The workstation cache cannot be read: the file is damaged or was not "
@@ -50,13 +51,14 @@ void check(sqlite3* db, int rc, std::string_view context) {
 // ---------------------------------------------------------------- Statement
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
-    int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+    int rc = detail::sqlite().sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()),
+                                                 &stmt_, nullptr);
     if (rc != SQLITE_OK)
         throw_sqlite(db, rc, sql);
 }
 
 Statement::~Statement() {
-    sqlite3_finalize(stmt_);
+    detail::sqlite().sqlite3_finalize(stmt_);
 }
 
 Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
@@ -65,35 +67,39 @@ Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.s
 
 Statement& Statement::bind(int index, std::string_view text) {
     check(db_,
-          sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                            SQLITE_TRANSIENT),
+          detail::sqlite().sqlite3_bind_text(stmt_, index, text.data(),
+                                             static_cast<int>(text.size()), SQLITE_TRANSIENT),
           "bind");
     return *this;
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
-    check(db_, sqlite3_bind_int64(stmt_, index, value), "bind");
+    check(db_, detail::sqlite().sqlite3_bind_int64(stmt_, index, value), "bind");
     return *this;
 }
 
 Statement& Statement::bind_blob(int index, const void* data, std::size_t size) {
-    check(db_, sqlite3_bind_blob(stmt_, index, data, static_cast<int>(size), SQLITE_TRANSIENT),
+    check(db_,
+          detail::sqlite().sqlite3_bind_blob(stmt_, index, data, static_cast<int>(size),
+                                             SQLITE_TRANSIENT),
           "bind");
     return *this;
 }
 
 Statement& Statement::bind_null(int index) {
-    check(db_, sqlite3_bind_null(stmt_, index), "bind");
+    check(db_, detail::sqlite().sqlite3_bind_null(stmt_, index), "bind");
     return *this;
 }
 
 bool Statement::step() {
-    int rc = sqlite3_step(stmt_);
+    int rc = detail::sqlite().sqlite3_step(stmt_);
     if (rc == SQLITE_ROW)
         return true;
     if (rc == SQLITE_DONE)
         return false;
-    throw_sqlite(db_, rc, sqlite3_sql(stmt_) ? sqlite3_sql(stmt_) : "step");
+    throw_sqlite(db_, rc,
+                 detail::sqlite().sqlite3_sql(stmt_) ? detail::sqlite().sqlite3_sql(stmt_)
+                                                     : "step");
 }
 
 void Statement::run() {
@@ -102,28 +108,28 @@ void Statement::run() {
 }
 
 void Statement::reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
+    detail::sqlite().sqlite3_reset(stmt_);
+    detail::sqlite().sqlite3_clear_bindings(stmt_);
 }
 
 bool Statement::is_null(int column) const {
-    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+    return detail::sqlite().sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
 std::int64_t Statement::int64(int column) const {
-    return sqlite3_column_int64(stmt_, column);
+    return detail::sqlite().sqlite3_column_int64(stmt_, column);
 }
 
 std::string Statement::text(int column) const {
-    auto p = sqlite3_column_text(stmt_, column);
-    int n = sqlite3_column_bytes(stmt_, column);
+    auto p = detail::sqlite().sqlite3_column_text(stmt_, column);
+    int n = detail::sqlite().sqlite3_column_bytes(stmt_, column);
     return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))
              : std::string();
 }
 
 std::vector<unsigned char> Statement::blob(int column) const {
-    auto p = static_cast<const unsigned char*>(sqlite3_column_blob(stmt_, column));
-    int n = sqlite3_column_bytes(stmt_, column);
+    auto p = static_cast<const unsigned char*>(detail::sqlite().sqlite3_column_blob(stmt_, column));
+    int n = detail::sqlite().sqlite3_column_bytes(stmt_, column);
     return p ? std::vector<unsigned char>(p, p + n) : std::vector<unsigned char>();
 }
 
@@ -144,7 +150,7 @@ void apply_key(sqlite3* db, const SecretBytes& key) {
         throw CoreError(ErrorCode::CacheRefused, N_("The cache key has the wrong length."));
     // The raw-key form x'<64 hex>' skips SQLCipher's per-open KDF (notes: 0.4 ms instead of 45 ms).
     std::string raw = "x'" + crypto::to_hex(key.data(), key.size()) + "'";
-    int rc = sqlite3_key(db, raw.data(), static_cast<int>(raw.size()));
+    int rc = detail::sqlite().sqlite3_key(db, raw.data(), static_cast<int>(raw.size()));
     wipe(raw);
     check(db, rc, "sqlite3_key");
 }
@@ -174,7 +180,7 @@ Database Database::open(const std::filesystem::path& path, const SecretBytes& ke
     sqlite3* raw = nullptr;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX |
                 (mode == Mode::CreateNew ? SQLITE_OPEN_CREATE : 0);
-    int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    int rc = detail::sqlite().sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
     Database db(raw, path);
     if (rc != SQLITE_OK)
         throw_sqlite(raw, rc, "open");
@@ -210,7 +216,8 @@ Database Database::open(const std::filesystem::path& path, const SecretBytes& ke
 Database Database::open_in_memory_keyed(const SecretBytes& key) {
     detail::install_page_crypto();
     sqlite3* raw = nullptr;
-    int rc = sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    int rc = detail::sqlite().sqlite3_open_v2(":memory:", &raw,
+                                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     Database db(raw, ":memory:");
     if (rc != SQLITE_OK)
         throw_sqlite(raw, rc, "open");
@@ -224,7 +231,7 @@ Database::Database(Database&& other) noexcept : db_(other.db_), path_(std::move(
 
 Database& Database::operator=(Database&& other) noexcept {
     if (this != &other) {
-        sqlite3_close_v2(db_);
+        detail::sqlite().sqlite3_close_v2(db_);
         db_ = other.db_;
         path_ = std::move(other.path_);
         other.db_ = nullptr;
@@ -233,24 +240,24 @@ Database& Database::operator=(Database&& other) noexcept {
 }
 
 Database::~Database() {
-    sqlite3_close_v2(db_);
+    detail::sqlite().sqlite3_close_v2(db_);
 }
 
 void Database::exec(std::string_view sql) {
     std::string s(sql);
     char* message = nullptr;
-    int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &message);
-    sqlite3_free(message);
+    int rc = detail::sqlite().sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &message);
+    detail::sqlite().sqlite3_free(message);
     if (rc != SQLITE_OK)
         throw_sqlite(db_, rc, sql.substr(0, 60));
 }
 
 std::int64_t Database::last_insert_rowid() const {
-    return sqlite3_last_insert_rowid(db_);
+    return detail::sqlite().sqlite3_last_insert_rowid(db_);
 }
 
 int Database::changes() const {
-    return sqlite3_changes(db_);
+    return detail::sqlite().sqlite3_changes(db_);
 }
 
 std::string Database::pragma_text(std::string_view pragma) {

@@ -3,6 +3,7 @@
 #include "ow/core/card_status.h"
 #include "ow/core/database.h"
 #include "ow/core/key_file.h"
+#include "ow/core/log.h"
 #include "ow/core/schema.h"
 #include "ow/core/system_config.h"
 #include "ow/core/workstation.h"
@@ -13,16 +14,20 @@
 #include "ow/forms/versions.h"
 #include "ow/signing/versions.h"
 #include "page_crypto.h"
+#include "sqlite_api.h"
 #include "sync_http.h"
 
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <optional>
-#include <spdlog/version.h>
-#include <sqlite3.h>
 
 namespace ow::core {
+
+namespace {
+template <typename... Args> std::string text_format(std::string_view text, const Args&... args) {
+    return log::detail::format(text, args...);
+}
+} // namespace
 
 const char* to_string(HealthCheck::Status status) {
     switch (status) {
@@ -49,7 +54,7 @@ std::vector<LibraryVersion> library_versions() {
         cipher = std::string("error: ") + e.what();
     }
     v.push_back({"SQLCipher", cipher.empty() ? "MISSING (plain SQLite linked)" : cipher});
-    v.push_back({"SQLite (inside SQLCipher)", sqlite3_libversion()});
+    v.push_back({"SQLite (inside SQLCipher)", detail::sqlite().sqlite3_libversion()});
     v.push_back({"OpenSSL", OpenSSL_version(OPENSSL_VERSION)});
     try {
         v.push_back({"libcurl", sync_detail::libcurl_version()});
@@ -57,11 +62,10 @@ std::vector<LibraryVersion> library_versions() {
         v.push_back({"libcurl", e.what()});
     }
     v.push_back(
-        {"nlohmann-json", fmt::format("{}.{}.{}", NLOHMANN_JSON_VERSION_MAJOR,
+        {"nlohmann-json", text_format("{}.{}.{}", NLOHMANN_JSON_VERSION_MAJOR,
                                       NLOHMANN_JSON_VERSION_MINOR, NLOHMANN_JSON_VERSION_PATCH)});
-    v.push_back(
-        {"spdlog", fmt::format("{}.{}.{}", SPDLOG_VER_MAJOR, SPDLOG_VER_MINOR, SPDLOG_VER_PATCH)});
-    v.push_back({"fmt", fmt::format("{}", FMT_VERSION)});
+    v.push_back({"spdlog", log::spdlog_version()});
+    v.push_back({"fmt", log::fmt_version()});
     for (const auto& [name, version] : ow::forms::library_versions())
         v.push_back({name, version});
     for (const auto& [name, version] : ow::signing::library_versions())
@@ -105,7 +109,7 @@ std::vector<HealthCheck> run_health_checks(const std::filesystem::path& data_dir
     else {
         double mib = static_cast<double>(space.available) / (1024.0 * 1024.0);
         checks.push_back({"free disk", mib < 500 ? S::Warning : S::Ok,
-                          fmt::format("{:.0f} MiB available{}", mib,
+                          text_format("{:.0f} MiB available{}", mib,
                                       mib < 500 ? " (below 500 MiB: scans may fail)" : "")});
     }
     {
@@ -114,7 +118,7 @@ std::vector<HealthCheck> run_health_checks(const std::filesystem::path& data_dir
         if (!config.exists())
             detail += ": not pre-seeded (built-in defaults)";
         else
-            detail += fmt::format(": {} setting(s)", config.size());
+            detail += text_format(": {} setting(s)", config.size());
         for (const auto& problem : config.problems())
             detail += "; " + problem;
         checks.push_back({"system config", config.problems().empty() ? S::Ok : S::Warning, detail});
@@ -131,7 +135,7 @@ std::vector<HealthCheck> run_health_checks(const std::filesystem::path& data_dir
     }
     if (reference && reference->catalog) {
         const auto& catalog = *reference->catalog;
-        std::string detail = fmt::format("version {}, {} items, {} bundles ({})", catalog.version(),
+        std::string detail = text_format("version {}, {} items, {} bundles ({})", catalog.version(),
                                          catalog.items().size(), catalog.bundles().size(),
                                          reference->catalog_synced ? "synced from the server"
                                                                    : "shipped with the program");
@@ -145,7 +149,7 @@ std::vector<HealthCheck> run_health_checks(const std::filesystem::path& data_dir
             auto catalog = ow::forms::Catalog::load_directory(dir);
             checks.push_back(
                 {"catalog", S::Ok,
-                 fmt::format("version {}, {} items, {} bundles ({})", catalog.version(),
+                 text_format("version {}, {} items, {} bundles ({})", catalog.version(),
                              catalog.items().size(), catalog.bundles().size(), dir.string())});
         } catch (const std::exception& e) {
             checks.push_back({"catalog", S::Failed, e.what()});
@@ -179,7 +183,7 @@ std::vector<HealthCheck> run_health_checks(const std::filesystem::path& data_dir
         try {
             KeyFile kf = KeyFile::load(paths.key_file());
             checks.push_back({"key file", S::Ok,
-                              fmt::format("workstation {} ({}), page size {}", kf.workstation_id(),
+                              text_format("workstation {} ({}), page size {}", kf.workstation_id(),
                                           kf.workstation_code(), kf.cipher().page_size)});
         } catch (const std::exception& e) {
             checks.push_back({"key file", S::Failed, e.what()});
@@ -191,7 +195,7 @@ std::vector<HealthCheck> run_health_checks(const std::filesystem::path& data_dir
         else
             checks.push_back(
                 {"cache file", S::Ok,
-                 fmt::format("encrypted, {:.1f} MiB",
+                 text_format("encrypted, {:.1f} MiB",
                              static_cast<double>(std::filesystem::file_size(paths.database(), ec)) /
                                  (1024.0 * 1024.0))});
     }
@@ -201,7 +205,7 @@ std::vector<HealthCheck> run_health_checks(const std::filesystem::path& data_dir
         checks.push_back({"cache integrity", qc == "ok" ? S::Ok : S::Failed, "quick_check: " + qc});
         int v = db.user_version();
         checks.push_back({"schema", v == latest_schema_version() ? S::Ok : S::Warning,
-                          fmt::format("version {} of {}", v, latest_schema_version())});
+                          text_format("version {} of {}", v, latest_schema_version())});
     } else {
         checks.push_back({"cache integrity", S::NotChecked,
                           "needs a login: run 'onewindow-cli doctor --user NAME'"});

@@ -29,6 +29,16 @@ spdlog::level::level_enum level_of(Level level) {
 }
 } // namespace
 
+std::string spdlog_version() {
+    return std::to_string(SPDLOG_VER_MAJOR) + "." + std::to_string(SPDLOG_VER_MINOR) + "." +
+           std::to_string(SPDLOG_VER_PATCH);
+}
+
+std::string fmt_version() {
+    return std::to_string(FMT_VERSION / 10000) + "." + std::to_string(FMT_VERSION / 100 % 100) +
+           "." + std::to_string(FMT_VERSION % 100);
+}
+
 bool enabled() {
     return logging.load(std::memory_order_acquire);
 }

@@ -1,13 +1,15 @@
 #include "page_crypto.h"
 
+#include "sqlite_api.h"
+
 #include <cstring>
+#include <dlfcn.h>
 #include <mutex>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
-#include <sqlite3.h>
 #include <string>
 
 // SQLCipher's provider interface. Not in the installed headers; this is the layout of the
@@ -39,15 +41,19 @@ struct sqlcipher_provider {
     int (*fips_status)(void* ctx);
     const char* (*get_provider_version)(void* ctx);
 };
-// Exported by libsqlcipher 3.4.1.
-int sqlcipher_register_provider(sqlcipher_provider* p);
-void sqlcipher_activate(void);
-void* sqlcipher_malloc(int sz);
-void sqlcipher_free(void* ptr, int sz);
 }
 
 namespace ow::core::detail {
 namespace {
+
+// Exported by libsqlcipher 3.4.1; resolved from the loaded library before the provider is built.
+struct SqlcipherApi {
+    int (*register_provider)(sqlcipher_provider* p) = nullptr;
+    void (*activate)() = nullptr;
+    void* (*malloc)(int sz) = nullptr;
+    void (*free)(void* ptr, int sz) = nullptr;
+};
+SqlcipherApi sqlcipher;
 
 constexpr const char* kSupportedSqlcipher = "3.4.1";
 constexpr int kMaxKey = 64;
@@ -229,7 +235,7 @@ int ctx_cmp(void* a, void* b) {
 }
 
 int ctx_init(void** ctx) {
-    void* memory = sqlcipher_malloc(static_cast<int>(sizeof(PageCryptoContext)));
+    void* memory = sqlcipher.malloc(static_cast<int>(sizeof(PageCryptoContext)));
     if (memory == nullptr)
         return SQLITE_NOMEM;
     *ctx = new (memory) PageCryptoContext{};
@@ -243,7 +249,7 @@ int ctx_free(void** ctx) {
     release_caches(c);
     EVP_CIPHER_free(c->cipher);
     c->~PageCryptoContext();
-    sqlcipher_free(*ctx, static_cast<int>(sizeof(PageCryptoContext)));
+    sqlcipher.free(*ctx, static_cast<int>(sizeof(PageCryptoContext)));
     *ctx = nullptr;
     return SQLITE_OK;
 }
@@ -259,10 +265,11 @@ const char* provider_version(void*) {
 std::string query_text(sqlite3* db, const char* sql) {
     sqlite3_stmt* stmt = nullptr;
     std::string value;
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr)
-        value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    sqlite3_finalize(stmt);
+    if (sqlite().sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite().sqlite3_step(stmt) == SQLITE_ROW &&
+        sqlite().sqlite3_column_text(stmt, 0) != nullptr)
+        value = reinterpret_cast<const char*>(sqlite().sqlite3_column_text(stmt, 0));
+    sqlite().sqlite3_finalize(stmt);
     return value;
 }
 
@@ -270,8 +277,8 @@ std::string query_text(sqlite3* db, const char* sql) {
 struct ProbeConnection {
     sqlite3* db = nullptr;
     ProbeConnection() {
-        if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-            SQLITE_OK)
+        if (sqlite().sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                     nullptr) != SQLITE_OK)
             return;
         unsigned char raw[32];
         RAND_bytes(raw, sizeof raw);
@@ -282,11 +289,11 @@ struct ProbeConnection {
             key += hex[b & 15];
         }
         key += "'";
-        sqlite3_key(db, key.data(), static_cast<int>(key.size()));
+        sqlite().sqlite3_key(db, key.data(), static_cast<int>(key.size()));
         OPENSSL_cleanse(raw, sizeof raw);
         OPENSSL_cleanse(key.data(), key.size());
     }
-    ~ProbeConnection() { sqlite3_close(db); }
+    ~ProbeConnection() { sqlite().sqlite3_close(db); }
 };
 
 std::mutex status_mutex;
@@ -297,8 +304,22 @@ void set_status(std::string line) {
     status_line = std::move(line);
 }
 
-void install_once() {
-    sqlite3_initialize();
+// Resolves SQLCipher's provider functions; false when the loaded library lacks one of them.
+bool resolve_sqlcipher(void* library) {
+    if (library == nullptr)
+        return false;
+    sqlcipher.register_provider = reinterpret_cast<decltype(sqlcipher.register_provider)>(
+        dlsym(library, "sqlcipher_register_provider"));
+    sqlcipher.activate =
+        reinterpret_cast<decltype(sqlcipher.activate)>(dlsym(library, "sqlcipher_activate"));
+    sqlcipher.malloc =
+        reinterpret_cast<decltype(sqlcipher.malloc)>(dlsym(library, "sqlcipher_malloc"));
+    sqlcipher.free = reinterpret_cast<decltype(sqlcipher.free)>(dlsym(library, "sqlcipher_free"));
+    return sqlcipher.register_provider && sqlcipher.activate && sqlcipher.malloc && sqlcipher.free;
+}
+
+void install() {
+    sqlite().sqlite3_initialize();
     std::string version, stock;
     {
         ProbeConnection probe;
@@ -314,10 +335,15 @@ void install_once() {
                        " with OpenSSL)");
             return;
         }
+        if (!resolve_sqlcipher(sqlite().library)) {
+            set_status("stock provider (the SQLCipher library does not export its provider "
+                       "interface)");
+            return;
+        }
         // Hold one activation for the life of the process: SQLCipher frees the registered
         // provider and falls back to its stock one when the last codec is detached.
-        sqlcipher_activate();
-        void* memory = sqlcipher_malloc(static_cast<int>(sizeof(sqlcipher_provider)));
+        sqlcipher.activate();
+        void* memory = sqlcipher.malloc(static_cast<int>(sizeof(sqlcipher_provider)));
         if (memory == nullptr) {
             set_status("stock provider (out of memory)");
             return;
@@ -343,7 +369,7 @@ void install_once() {
         p->ctx_free = ctx_free;
         p->fips_status = fips_status;
         p->get_provider_version = provider_version;
-        sqlcipher_register_provider(p); // frees the stock provider struct; probe keeps its copy
+        sqlcipher.register_provider(p); // frees the stock provider struct; probe keeps its copy
     }
     ProbeConnection check;
     std::string now = check.db ? query_text(check.db, "PRAGMA cipher_provider") : "";
@@ -355,6 +381,14 @@ void install_once() {
     set_status(std::string(kPageCryptoProviderName) +
                " (AES-256-CBC + HMAC-SHA1 per page, contexts kept per connection; " +
                OpenSSL_version(OPENSSL_VERSION) + ")");
+}
+
+void install_once() {
+    try {
+        install();
+    } catch (const std::exception& e) {
+        set_status(std::string("stock provider (") + e.what() + ")");
+    }
 }
 
 std::once_flag install_flag;

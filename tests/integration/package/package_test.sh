@@ -145,7 +145,7 @@ step_static() {
 
   log "workstation package: fields"
   check "Depends has the CJK font alternative" bash -c "dpkg-deb -f '$ws' Depends | grep -qF 'fonts-noto-cjk | fonts-wqy-microhei'"
-  for x in libsane1 liblept5 libtesseract5 libcurl4 libpcsclite1; do
+  for x in libsane1 liblept5 libtesseract5 libcurl4 libpcsclite1 libsqlcipher0; do
     check "Depends $x (loaded on first use)" bash -c "dpkg-deb -f '$ws' Depends | tr ',' '\n' | grep -qx ' *$x'"
   done
   check "Depends computed by shlibdeps (libc6)" bash -c "dpkg-deb -f '$ws' Depends | grep -qE 'libc6 \\(>= '"
