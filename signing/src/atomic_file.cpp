@@ -23,16 +23,32 @@ TempFile::TempFile(const std::filesystem::path& target) : target_(target) {
     if (dir.empty())
         dir = ".";
     std::string tmpl = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-    int fd = mkstemp(tmpl.data());
-    if (fd < 0)
+    fd_ = mkostemp(tmpl.data(), O_CLOEXEC);
+    if (fd_ < 0)
         io_fail("cannot create a temporary file in", dir);
-    ::close(fd);
     path_ = tmpl;
 }
 
 TempFile::~TempFile() {
+    if (fd_ >= 0)
+        ::close(fd_);
     if (!committed_)
         ::unlink(path_.c_str());
+}
+
+void TempFile::write(std::span<const std::uint8_t> data) {
+    std::size_t off = 0;
+    while (off < data.size()) {
+        ssize_t n = ::write(fd_, data.data() + off, data.size() - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = ENOSPC;
+            io_fail("cannot write", target_);
+        }
+        off += static_cast<std::size_t>(n);
+    }
 }
 
 Bytes read_whole_file(const std::filesystem::path& path) {
@@ -66,15 +82,13 @@ Bytes read_whole_file(const std::filesystem::path& path) {
 }
 
 void TempFile::commit() {
-    int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        io_fail("cannot reopen", path_);
-    if (::fsync(fd) != 0) {
-        ::close(fd);
+    if (::fsync(fd_) != 0)
         io_fail("cannot flush", path_);
-    }
-    ::fchmod(fd, 0644);
-    ::close(fd);
+    ::fchmod(fd_, 0644);
+    int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0)
+        io_fail("cannot close", path_);
     if (::rename(path_.c_str(), target_.c_str()) != 0)
         io_fail("cannot rename the output to", target_);
     committed_ = true;
@@ -92,23 +106,7 @@ void TempFile::commit() {
 
 void write_file_atomically(const std::filesystem::path& path, std::span<const std::uint8_t> data) {
     detail::TempFile tmp(path);
-    int fd = ::open(tmp.path().c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-    if (fd < 0)
-        throw SigningError(ErrorCode::IoError, "cannot write '" + tmp.path().string() + "'");
-    std::size_t off = 0;
-    while (off < data.size()) {
-        ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            int e = errno;
-            ::close(fd);
-            throw SigningError(ErrorCode::IoError,
-                               "cannot write '" + path.string() + "': " + std::strerror(e));
-        }
-        off += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
+    tmp.write(data);
     tmp.commit();
 }
 
