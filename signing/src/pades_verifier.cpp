@@ -1,5 +1,6 @@
 #include "ow/signing/pades_verifier.h"
 
+#include "atomic_file.h"
 #include "ossl.h"
 #include "pdf_util.h"
 
@@ -13,7 +14,6 @@
 #include <openssl/pem.h>
 #include <set>
 #include <sstream>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -655,51 +655,22 @@ void check_cms(SignatureReport& r, const Bytes& der, FileView f, const Anchors& 
     }
 }
 
-// ------------------------------------------------------------------------------------ mapping
-
-class Mapped {
-public:
-    explicit Mapped(const std::filesystem::path& p) {
-        fd_ = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd_ < 0)
-            throw SigningError(ErrorCode::IoError,
-                               "cannot open '" + p.string() + "': " + std::strerror(errno));
-        struct stat st {};
-        if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
-            ::close(fd_);
-            throw SigningError(ErrorCode::IoError, "'" + p.string() + "' is not a regular file");
-        }
-        size_ = static_cast<std::size_t>(st.st_size);
-        if (size_ > 0) {
-            void* m = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd_, 0);
-            if (m == MAP_FAILED) {
-                ::close(fd_);
-                throw SigningError(ErrorCode::IoError, "cannot read '" + p.string() + "'");
-            }
-            data_ = static_cast<const std::uint8_t*>(m);
-        }
-    }
-    ~Mapped() {
-        if (data_)
-            ::munmap(const_cast<std::uint8_t*>(data_), size_);
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    std::span<const std::uint8_t> bytes() const { return {data_, size_}; }
-
-private:
-    int fd_ = -1;
-    const std::uint8_t* data_ = nullptr;
-    std::size_t size_ = 0;
-};
-
 } // namespace
 
 PadesVerifier::PadesVerifier(VerifyOptions options) : options_(std::move(options)) {}
 
 VerifyReport PadesVerifier::verify_file(const std::filesystem::path& path) const {
-    Mapped m(path);
-    return verify_memory(m.bytes(), path.string());
+    // Read, not mapped: a file truncated by someone else meanwhile must be an error, not a SIGBUS.
+    // The size limit applies before anything is read.
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > options_.max_file_size)
+        throw SigningError(
+            ErrorCode::MalformedPdf,
+            "'" + path.string() + "' is " + std::to_string(size >> 20) + " MB, more than the " +
+                std::to_string(options_.max_file_size >> 20) + " MB accepted for verification");
+    const Bytes bytes = read_whole_file(path);
+    return verify_memory(bytes, path.string());
 }
 
 VerifyReport PadesVerifier::verify_memory(std::span<const std::uint8_t> pdf,
