@@ -14,6 +14,7 @@
 #include <openssl/ts.h>
 #include <openssl/x509.h>
 #include <string>
+#include <string_view>
 
 namespace ow::signing::detail {
 
@@ -44,6 +45,10 @@ using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
 std::string openssl_errors();
 // Throws SigningError(code, what + ": " + openssl_errors()).
 [[noreturn]] void throw_openssl(ErrorCode code, const std::string& what);
+
+// An unencrypted two-prime RSA private key in PEM (PKCS#8 or PKCS#1) read without OpenSSL's
+// decoder framework, or null for anything else (software_signer.cpp).
+EvpPkeyPtr rsa_key_without_decoders(std::string_view pem);
 
 X509Ptr x509_from_der(const Bytes& der);
 Bytes x509_to_der(X509* cert);

@@ -657,6 +657,18 @@ void check_cms(SignatureReport& r, const Bytes& der, FileView f, const Anchors& 
 
 } // namespace
 
+namespace {
+
+void refuse_oversized(const std::string& name, std::uintmax_t size, std::size_t limit) {
+    if (size > limit)
+        throw SigningError(ErrorCode::MalformedPdf,
+                           "'" + name + "' is " + std::to_string(size >> 20) +
+                               " MB, more than the " + std::to_string(limit >> 20) +
+                               " MB accepted for verification");
+}
+
+} // namespace
+
 PadesVerifier::PadesVerifier(VerifyOptions options) : options_(std::move(options)) {}
 
 VerifyReport PadesVerifier::verify_file(const std::filesystem::path& path) const {
@@ -664,11 +676,8 @@ VerifyReport PadesVerifier::verify_file(const std::filesystem::path& path) const
     // The size limit applies before anything is read.
     std::error_code ec;
     auto size = std::filesystem::file_size(path, ec);
-    if (!ec && size > options_.max_file_size)
-        throw SigningError(
-            ErrorCode::MalformedPdf,
-            "'" + path.string() + "' is " + std::to_string(size >> 20) + " MB, more than the " +
-                std::to_string(options_.max_file_size >> 20) + " MB accepted for verification");
+    if (!ec)
+        refuse_oversized(path.string(), size, options_.max_file_size);
     const Bytes bytes = read_whole_file(path);
     return verify_memory(bytes, path.string());
 }
@@ -699,11 +708,7 @@ VerifyReport PadesVerifier::verify_memory(std::span<const std::uint8_t> pdf,
     FileView f{pdf.data(), pdf.size()};
     if (pdf.size() < 16 || !memmem(pdf.data(), std::min<std::size_t>(pdf.size(), 1024), "%PDF-", 5))
         throw SigningError(ErrorCode::MalformedPdf, "'" + name + "' is not a PDF file");
-    if (pdf.size() > options_.max_file_size)
-        throw SigningError(
-            ErrorCode::MalformedPdf,
-            "'" + name + "' is " + std::to_string(pdf.size() >> 20) + " MB, more than the " +
-                std::to_string(options_.max_file_size >> 20) + " MB accepted for verification");
+    refuse_oversized(name, pdf.size(), options_.max_file_size);
     std::vector<std::size_t> ends = revision_ends(f);
     if (ends.empty())
         throw SigningError(ErrorCode::MalformedPdf,

@@ -25,8 +25,9 @@ void MemoryInputDevice::Seek(std::streamoff offset, std::ios_base::seekdir from)
                           : from == std::ios_base::cur ? static_cast<std::streamoff>(position_)
                                                        : static_cast<std::streamoff>(bytes_.size());
     std::streamoff target = base + offset;
-    if (target < 0 || target > static_cast<std::streamoff>(bytes_.size()))
-        PODOFO_RAISE_ERROR_INFO(PoDoFo::ePdfError_ValueOutOfRange, "seek outside the document");
+    // Past the end is allowed, as on a file: reads there find the end. Before the start is not.
+    if (target < 0)
+        PODOFO_RAISE_ERROR_INFO(PoDoFo::ePdfError_ValueOutOfRange, "seek before the document");
     position_ = static_cast<std::size_t>(target);
 }
 

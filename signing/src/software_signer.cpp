@@ -1,3 +1,4 @@
+#include "atomic_file.h"
 #include "ossl.h"
 
 #include <cstring>
@@ -34,12 +35,10 @@ struct SoftwareSigner::Key {
 namespace {
 
 std::string read_file(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in)
-        throw SigningError(ErrorCode::IoError, "cannot read '" + p.string() + "'");
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+    Bytes bytes = read_whole_file(p);
+    std::string text(bytes.begin(), bytes.end());
+    OPENSSL_cleanse(bytes.data(), bytes.size()); // may be a private key
+    return text;
 }
 
 std::vector<X509Ptr> read_certs(std::string_view pem) {
@@ -62,8 +61,15 @@ std::vector<X509Ptr> read_certs(std::string_view pem) {
 struct OpenSslFree {
     void operator()(void* p) const noexcept { OPENSSL_free(p); }
 };
+// The decoded key integers are wiped before they are freed.
 struct AsnTypeStackFree {
     void operator()(ASN1_SEQUENCE_ANY* s) const noexcept {
+        for (int i = 0; i < sk_ASN1_TYPE_num(s); ++i) {
+            ASN1_TYPE* t = sk_ASN1_TYPE_value(s, i);
+            if (t && t->type == V_ASN1_INTEGER && t->value.integer && t->value.integer->data)
+                OPENSSL_cleanse(t->value.integer->data,
+                                static_cast<std::size_t>(t->value.integer->length));
+        }
         sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
     }
 };
@@ -79,6 +85,18 @@ struct BnFree {
 struct P8Free {
     void operator()(PKCS8_PRIV_KEY_INFO* p) const noexcept { PKCS8_PRIV_KEY_INFO_free(p); }
 };
+
+int pass_cb(char* buf, int size, int, void* u) {
+    auto* pass = static_cast<std::span<const char>*>(u);
+    if (!pass || pass->empty() || static_cast<int>(pass->size()) > size)
+        return 0;
+    std::copy(pass->begin(), pass->end(), buf);
+    return static_cast<int>(pass->size());
+}
+
+} // namespace
+
+namespace detail {
 
 // An unencrypted RSA key (PKCS#8 "PRIVATE KEY" or PKCS#1 "RSA PRIVATE KEY") read without OpenSSL
 // 3's decoder framework: setting up a decoder context enumerates every key type and decoder of
@@ -140,8 +158,10 @@ EvpPkeyPtr rsa_key_without_decoders(std::string_view pem) {
         const ASN1_TYPE* t = sk_ASN1_TYPE_value(seq.get(), i);
         if (!t || t->type != V_ASN1_INTEGER)
             return nullptr;
-        std::unique_ptr<BIGNUM, BnFree> bn(ASN1_INTEGER_to_BN(t->value.integer, nullptr));
-        if (!bn)
+        // Secure BIGNUMs: OSSL_PARAM_BLD puts them in the parameters' secure block, which is wiped
+        // when the parameters are freed (the private exponent and primes never sit in plain heap).
+        std::unique_ptr<BIGNUM, BnFree> bn(BN_secure_new());
+        if (!bn || !ASN1_INTEGER_to_BN(t->value.integer, bn.get()))
             return nullptr;
         if (i == 0) {
             if (!BN_is_zero(bn.get()))
@@ -163,15 +183,7 @@ EvpPkeyPtr rsa_key_without_decoders(std::string_view pem) {
     return EvpPkeyPtr(key);
 }
 
-int pass_cb(char* buf, int size, int, void* u) {
-    auto* pass = static_cast<std::span<const char>*>(u);
-    if (!pass || pass->empty() || static_cast<int>(pass->size()) > size)
-        return 0;
-    std::copy(pass->begin(), pass->end(), buf);
-    return static_cast<int>(pass->size());
-}
-
-} // namespace
+} // namespace detail
 
 SoftwareSigner::~SoftwareSigner() = default;
 

@@ -36,11 +36,13 @@ SqliteApi load() {
         }
         h = dlopen(kLibrary, flags);
     }
-    if (h == nullptr)
+    if (h == nullptr) {
+        const char* why = dlerror();
         throw CoreError(ErrorCode::CacheRefused,
                         N_("The encrypted cache cannot be used: {library} is not installed "
                            "({detail}). Reinstall OneWindow."),
-                        {{"library", kLibrary}, {"detail", dlerror()}});
+                        {{"library", kLibrary}, {"detail", why ? why : "dlopen failed"}});
+    }
     SqliteApi a;
     a.library = h;
     auto find = [h](const char* name) {

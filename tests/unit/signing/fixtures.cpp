@@ -16,17 +16,22 @@ namespace ow::signing::test {
 
 namespace fs = std::filesystem;
 
-namespace {
+namespace {} // namespace
 
-std::string pem_key(EVP_PKEY* k) {
+std::string pem_key(EVP_PKEY* k, bool traditional) {
     BIO* b = BIO_new(BIO_s_mem());
-    PEM_write_bio_PrivateKey(b, k, nullptr, nullptr, 0, nullptr, nullptr);
+    if (traditional)
+        PEM_write_bio_PrivateKey_traditional(b, k, nullptr, nullptr, 0, nullptr, nullptr);
+    else
+        PEM_write_bio_PrivateKey(b, k, nullptr, nullptr, 0, nullptr, nullptr);
     char* d = nullptr;
     long n = BIO_get_mem_data(b, &d);
     std::string s(d, static_cast<std::size_t>(n));
     BIO_free(b);
     return s;
 }
+
+namespace {
 
 std::string pem_cert(X509* c) {
     BIO* b = BIO_new(BIO_s_mem());

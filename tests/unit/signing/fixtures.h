@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <openssl/types.h>
 #include <ostream>
 #include <string>
 #include <thread>
@@ -28,6 +29,9 @@ inline std::ostream& operator<<(std::ostream& o, ChangeLevel c) {
 } // namespace ow::signing
 
 namespace ow::signing::test {
+
+// PEM of a private key: PKCS#8 ("PRIVATE KEY"), or the key type's own form ("RSA PRIVATE KEY").
+std::string pem_key(EVP_PKEY* key, bool traditional = false);
 
 struct Identity {
     std::string key_pem, cert_pem;

@@ -1,5 +1,6 @@
 // Signer seam: software keys (RSA 2048/3072, ECDSA P-256) and PKCS#11 URI parsing.
 #include "fixtures.h"
+#include "ossl.h" // signing/src: the decoder-free RSA key reader
 #include "ow/signing/error.h"
 #include "ow/signing/pkcs11_signer.h"
 
@@ -65,6 +66,62 @@ BOOST_AUTO_TEST_CASE(software_signer_from_files_and_mismatched_key) {
     BOOST_CHECK_THROW(SoftwareSigner::from_files("/nonexistent/key.pem", pki().ec.cert_file),
                       SigningError);
     BOOST_CHECK_THROW(SoftwareSigner::from_pem("not a key", pki().ec.cert_pem), SigningError);
+}
+
+// RSA keys are read without OpenSSL's decoders (PKCS#8 and PKCS#1); every other encoding takes the
+// general path. All of them must give the same working key, and a damaged key a clear error.
+BOOST_AUTO_TEST_CASE(rsa_key_encodings_all_load_and_damaged_keys_are_refused) {
+    BIO* in = BIO_new_mem_buf(pki().rsa.key_pem.data(), static_cast<int>(pki().rsa.key_pem.size()));
+    EVP_PKEY* key = PEM_read_bio_PrivateKey(in, nullptr, nullptr, nullptr);
+    BIO_free(in);
+    BOOST_REQUIRE(key != nullptr);
+    const std::string pkcs8 = pem_key(key), pkcs1 = pem_key(key, true);
+    EVP_PKEY_free(key);
+    BOOST_TEST(pkcs8.find("BEGIN PRIVATE KEY") != std::string::npos);
+    BOOST_TEST(pkcs1.find("BEGIN RSA PRIVATE KEY") != std::string::npos);
+
+    // The decoder-free reader gives exactly OpenSSL's key: every private component, not only the
+    // public ones (a wrong CRT value would still sign correctly, through OpenSSL's fallback).
+    for (const std::string& pem : {pkcs8, pkcs1}) {
+        auto fast = detail::rsa_key_without_decoders(pem);
+        BOOST_REQUIRE(fast != nullptr);
+        BIO* b = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+        EVP_PKEY* reference = PEM_read_bio_PrivateKey(b, nullptr, nullptr, nullptr);
+        BIO_free(b);
+        for (const char* name : {"n", "e", "d", "rsa-factor1", "rsa-factor2", "rsa-exponent1",
+                                 "rsa-exponent2", "rsa-coefficient1"}) {
+            BIGNUM *x = nullptr, *y = nullptr;
+            BOOST_TEST_INFO(name);
+            BOOST_TEST((EVP_PKEY_get_bn_param(fast.get(), name, &x) == 1 &&
+                        EVP_PKEY_get_bn_param(reference, name, &y) == 1 && BN_cmp(x, y) == 0));
+            BN_clear_free(x);
+            BN_clear_free(y);
+        }
+        EVP_PKEY_free(reference);
+    }
+    BOOST_TEST(detail::rsa_key_without_decoders(pki().ec.key_pem) == nullptr); // general path
+
+    const Bytes d = sha256("one digest, three encodings of the key");
+    for (const std::string& pem : {pkcs8, pkcs1}) {
+        auto s = SoftwareSigner::from_pem(pem, pki().rsa.cert_pem);
+        BOOST_TEST(s->key_bits() == 2048);
+        BOOST_TEST(verifies(*s, d, s->sign_digest(DigestAlgorithm::Sha256, d)));
+    }
+
+    // A flipped character inside the base64 body: the fast path refuses it, and so does the
+    // general one — a clear error, never a key that signs wrongly.
+    std::string damaged = pkcs8;
+    std::size_t body = damaged.find('\n') + 40;
+    damaged[body] = damaged[body] == 'A' ? 'B' : 'A';
+    try {
+        (void)SoftwareSigner::from_pem(damaged, pki().rsa.cert_pem);
+        // A flip that still decodes gives different numbers: the certificate check must catch it.
+        BOOST_FAIL("a damaged key was accepted");
+    } catch (const SigningError& e) {
+        BOOST_TEST((e.code() == ErrorCode::KeyNotFound || e.code() == ErrorCode::InvalidArgument));
+    }
+    std::string truncated = pkcs1.substr(0, pkcs1.size() / 2) + "-----END RSA PRIVATE KEY-----\n";
+    BOOST_CHECK_THROW(SoftwareSigner::from_pem(truncated, pki().rsa.cert_pem), SigningError);
 }
 
 BOOST_AUTO_TEST_CASE(digest_of_wrong_length_is_refused) {

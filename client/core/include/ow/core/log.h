@@ -57,8 +57,10 @@ template <typename T> void put(std::ostringstream& out, std::string_view spec, c
     // "{:.Nf}": fixed with N decimals, for floating-point values.
     if constexpr (std::is_floating_point_v<T>) {
         if (spec.size() == 4 && spec[0] == ':' && spec[1] == '.' && spec[3] == 'f') {
+            const auto precision = out.precision();
             out << std::fixed << std::setprecision(spec[2] - '0') << value;
             out.unsetf(std::ios::floatfield);
+            out.precision(precision);
             return;
         }
     }
