@@ -1,128 +1,149 @@
 #include "cms.h"
 
-#include <openssl/ess.h>
-#include <openssl/objects.h>
+#include "der.h"
 
 namespace ow::signing::detail {
 
 namespace {
 
-int ecdsa_nid(DigestAlgorithm alg) {
+// The digest's identifier and that of ECDSA with it.
+struct AlgorithmOids {
+    der::ByteView digest, ecdsa;
+};
+AlgorithmOids oids(DigestAlgorithm alg) {
     switch (alg) {
-    case DigestAlgorithm::Sha256:
-        return NID_ecdsa_with_SHA256;
     case DigestAlgorithm::Sha384:
-        return NID_ecdsa_with_SHA384;
+        return {der::oid::kSha384, der::oid::kEcdsaWithSha384};
     case DigestAlgorithm::Sha512:
-        return NID_ecdsa_with_SHA512;
+        return {der::oid::kSha512, der::oid::kEcdsaWithSha512};
+    case DigestAlgorithm::Sha256:
+        break;
     }
-    return NID_ecdsa_with_SHA256;
+    return {der::oid::kSha256, der::oid::kEcdsaWithSha256};
 }
 
-void add_sequence_attr(PKCS7_SIGNER_INFO* si, int nid, const Bytes& der, bool signed_attr) {
-    ASN1_STRING* s = ASN1_STRING_new();
-    if (!s || !ASN1_STRING_set(s, der.data(), static_cast<int>(der.size())))
-        throw_openssl(ErrorCode::CryptoError, "attribute value");
-    int ok = signed_attr ? PKCS7_add_signed_attribute(si, nid, V_ASN1_SEQUENCE, s)
-                         : PKCS7_add_attribute(si, nid, V_ASN1_SEQUENCE, s);
-    if (!ok) {
-        ASN1_STRING_free(s);
-        throw_openssl(ErrorCode::CryptoError, "cannot add a CMS attribute");
-    }
+const Bytes& null_value() {
+    static const Bytes null{der::kNull, 0};
+    return null;
+}
+
+// AlgorithmIdentifier with NULL parameters (digests, rsaEncryption) or none (ECDSA, RFC 5758).
+Bytes algorithm(der::ByteView oid, bool null_parameters) {
+    Bytes content(oid.begin(), oid.end());
+    if (null_parameters)
+        der::append_raw(content, null_value());
+    return der::wrap(der::kSequence, content);
+}
+
+// Attribute ::= SEQUENCE { attrType OBJECT IDENTIFIER, attrValues SET OF AttributeValue }
+Bytes attribute(der::ByteView type, der::ByteView value) {
+    Bytes content(type.begin(), type.end());
+    der::append(content, der::kSet, value);
+    return der::wrap(der::kSequence, content);
+}
+
+// The certificate's fields; a certificate in BER or with trailing bytes is re-encoded by OpenSSL
+// first (tokens hand over what they hold).
+struct CertificateDer {
+    Bytes der;
+    der::CertificateFields fields;
+};
+CertificateDer read_certificate(const Bytes& cert) {
+    if (auto fields = der::certificate_fields(cert))
+        return {cert, *fields};
+    CertificateDer c{x509_to_der(x509_from_der(cert).get()), {}};
+    auto fields = der::certificate_fields(c.der);
+    if (!fields)
+        throw SigningError(ErrorCode::CryptoError, "the signer's certificate is not X.509");
+    c.fields = *fields;
+    return c;
 }
 
 } // namespace
 
-ParsedCertificates::ParsedCertificates(const Signer& s) : signer(x509_from_der(s.certificate())) {
-    for (const auto& der : s.chain())
-        chain.push_back(x509_from_der(der));
+SignerCertificates::SignerCertificates(const Signer& s) {
+    const CertificateDer cert = read_certificate(s.certificate());
+    Bytes content;
+    der::append_raw(content, cert.fields.issuer);
+    der::append_raw(content, cert.fields.serial);
+    issuer_and_serial = der::wrap(der::kSequence, content);
+
+    // SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 }
+    // ESSCertIDv2 ::= SEQUENCE { hashAlgorithm DEFAULT id-sha256 (omitted), certHash,
+    //                            issuerSerial IssuerSerial }
+    // IssuerSerial ::= SEQUENCE { issuer GeneralNames ([4] directoryName), serialNumber }
+    Bytes general_names = der::wrap(der::kSequence, der::wrap(der::context(4), cert.fields.issuer));
+    Bytes issuer_serial_content = general_names;
+    der::append_raw(issuer_serial_content, cert.fields.serial);
+    Bytes cert_id = der::wrap(der::kOctetString, digest(DigestAlgorithm::Sha256, cert.der));
+    der::append(cert_id, der::kSequence, issuer_serial_content);
+    signing_certificate_v2 =
+        der::wrap(der::kSequence, der::wrap(der::kSequence, der::wrap(der::kSequence, cert_id)));
+
+    Bytes all = cert.der;
+    for (const Bytes& c : s.chain())
+        der::append_raw(all, read_certificate(c).der);
+    certificates = der::wrap(der::context(0), all);
 }
 
-CmsBuilder::CmsBuilder(const Signer& signer, const ParsedCertificates& certs, DigestAlgorithm alg) {
-    X509* cert = certs.signer.get();
-    p7_.reset(PKCS7_new());
-    if (!p7_ || !PKCS7_set_type(p7_.get(), NID_pkcs7_signed) ||
-        !PKCS7_content_new(p7_.get(), NID_pkcs7_data))
-        throw_openssl(ErrorCode::CryptoError, "PKCS7 SignedData");
-    PKCS7_SIGNER_INFO* si = PKCS7_SIGNER_INFO_new();
-    if (!si)
-        throw_openssl(ErrorCode::CryptoError, "SignerInfo");
-    ASN1_INTEGER_set(si->version, 1);
-    X509_NAME_set(&si->issuer_and_serial->issuer, X509_get_issuer_name(cert));
-    ASN1_INTEGER_free(si->issuer_and_serial->serial);
-    si->issuer_and_serial->serial = ASN1_INTEGER_dup(X509_get0_serialNumber(cert));
-    X509_ALGOR_set0(si->digest_alg, OBJ_nid2obj(EVP_MD_get_type(evp_md(alg))), V_ASN1_NULL,
-                    nullptr);
-    if (signer.algorithm() == KeyAlgorithm::Rsa)
-        X509_ALGOR_set0(si->digest_enc_alg, OBJ_nid2obj(NID_rsaEncryption), V_ASN1_NULL, nullptr);
-    else
-        X509_ALGOR_set0(si->digest_enc_alg, OBJ_nid2obj(ecdsa_nid(alg)), V_ASN1_UNDEF, nullptr);
-    if (!PKCS7_add_signer(p7_.get(), si)) {
-        PKCS7_SIGNER_INFO_free(si);
-        throw_openssl(ErrorCode::CryptoError, "add SignerInfo");
-    }
-    si_ = si;
-    if (!PKCS7_add_certificate(p7_.get(), cert))
-        throw_openssl(ErrorCode::CryptoError, "add certificate");
-    for (const auto& c : certs.chain) {
-        if (!PKCS7_add_certificate(p7_.get(), c.get()))
-            throw_openssl(ErrorCode::CryptoError, "add chain certificate");
-    }
-    PKCS7_set_detached(p7_.get(), 1);
-
-    if (!PKCS7_add_signed_attribute(si_, NID_pkcs9_contentType, V_ASN1_OBJECT,
-                                    OBJ_nid2obj(NID_pkcs7_data)))
-        throw_openssl(ErrorCode::CryptoError, "contentType attribute");
-    ESS_SIGNING_CERT_V2* sc = OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), cert, nullptr, 1);
-    if (!sc)
-        throw_openssl(ErrorCode::CryptoError, "ESS signing-certificate-v2");
-    int n = i2d_ESS_SIGNING_CERT_V2(sc, nullptr);
-    Bytes der(static_cast<std::size_t>(n > 0 ? n : 0));
-    unsigned char* p = der.data();
-    i2d_ESS_SIGNING_CERT_V2(sc, &p);
-    ESS_SIGNING_CERT_V2_free(sc);
-    add_sequence_attr(si_, NID_id_smime_aa_signingCertificateV2, der, true);
-}
+CmsBuilder::CmsBuilder(const Signer& signer, const SignerCertificates& certs, DigestAlgorithm alg)
+    : certs_(certs), digest_(alg), key_(signer.algorithm()) {}
 
 Bytes CmsBuilder::signed_attributes(std::span<const std::uint8_t> md) {
-    // Replaces any earlier messageDigest (the estimate uses a dummy).
-    if (!PKCS7_add1_attrib_digest(si_, md.data(), static_cast<int>(md.size())))
-        throw_openssl(ErrorCode::CryptoError, "messageDigest attribute");
-    unsigned char* out = nullptr;
-    int n = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(si_->auth_attr), &out,
-                          ASN1_ITEM_rptr(PKCS7_ATTR_SIGN));
-    if (n <= 0)
-        throw_openssl(ErrorCode::CryptoError, "encode signed attributes");
-    Bytes tbs(out, out + n);
-    OPENSSL_free(out);
-    return tbs;
+    signed_attributes_ = der::set_of_contents(
+        {attribute(der::oid::kContentType, der::oid::kData),
+         attribute(der::oid::kMessageDigest, der::wrap(der::kOctetString, md)),
+         attribute(der::oid::kSigningCertificateV2, certs_.signing_certificate_v2)});
+    return der::wrap(der::kSet, signed_attributes_);
 }
 
 void CmsBuilder::set_signature(const Bytes& sig) {
     signature_ = sig;
-    if (!ASN1_STRING_set(si_->enc_digest, sig.data(), static_cast<int>(sig.size())))
-        throw_openssl(ErrorCode::CryptoError, "signature value");
 }
 
 void CmsBuilder::add_timestamp_token(const Bytes& token) {
-    add_sequence_attr(si_, NID_id_smime_aa_timeStampToken, token, false);
+    timestamp_token_ = token;
 }
 
 Bytes CmsBuilder::der() const {
-    int n = i2d_PKCS7(p7_.get(), nullptr);
-    if (n <= 0)
-        throw_openssl(ErrorCode::CryptoError, "encode CMS");
-    Bytes out(static_cast<std::size_t>(n));
-    unsigned char* p = out.data();
-    i2d_PKCS7(p7_.get(), &p);
-    return out;
+    if (signed_attributes_.empty() || signature_.empty())
+        throw SigningError(ErrorCode::CryptoError, "the CMS is not complete");
+    const Bytes digest_algorithm = algorithm(oids(digest_).digest, true);
+    // SignerInfo ::= SEQUENCE { version 1, sid, digestAlgorithm, [0] signedAttrs,
+    //                           signatureAlgorithm, signature, [1] unsignedAttrs OPTIONAL }
+    Bytes signer_info;
+    der::append(signer_info, der::kInteger, Bytes{1});
+    der::append_raw(signer_info, certs_.issuer_and_serial);
+    der::append_raw(signer_info, digest_algorithm);
+    // The signed attributes are signed as a SET OF and carried with the [0] tag.
+    der::append(signer_info, der::context(0), signed_attributes_);
+    der::append_raw(signer_info, key_ == KeyAlgorithm::Rsa
+                                     ? algorithm(der::oid::kRsaEncryption, true)
+                                     : algorithm(oids(digest_).ecdsa, false));
+    der::append(signer_info, der::kOctetString, signature_);
+    if (!timestamp_token_.empty())
+        der::append(signer_info, der::context(1),
+                    attribute(der::oid::kTimeStampToken, timestamp_token_));
+
+    // SignedData ::= SEQUENCE { version 1, digestAlgorithms, encapContentInfo (id-data, detached),
+    //                           [0] certificates, signerInfos }
+    Bytes signed_data;
+    der::append(signed_data, der::kInteger, Bytes{1});
+    der::append(signed_data, der::kSet, digest_algorithm);
+    der::append(signed_data, der::kSequence, der::oid::kData);
+    der::append_raw(signed_data, certs_.certificates);
+    der::append(signed_data, der::kSet, der::wrap(der::kSequence, signer_info));
+
+    // ContentInfo ::= SEQUENCE { id-signedData, [0] EXPLICIT SignedData }
+    Bytes content_info(der::oid::kSignedData.begin(), der::oid::kSignedData.end());
+    der::append(content_info, der::context(0), der::wrap(der::kSequence, signed_data));
+    return der::wrap(der::kSequence, content_info);
 }
 
-std::size_t estimate_cms_size(const Signer& signer, const ParsedCertificates& certs,
+std::size_t estimate_cms_size(const Signer& signer, const SignerCertificates& certs,
                               DigestAlgorithm alg) {
     CmsBuilder b(signer, certs, alg);
-    Bytes md(digest_size(alg), 0xFF);
-    b.signed_attributes(md);
+    b.signed_attributes(Bytes(digest_size(alg), 0xFF));
     b.set_signature(Bytes(signer.max_signature_size(), 0xFF));
     return b.der().size();
 }

@@ -22,6 +22,7 @@ template <auto Fn> struct Deleter {
     template <typename T> void operator()(T* p) const noexcept { Fn(p); }
 };
 using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
+using X509NamePtr = std::unique_ptr<X509_NAME, Deleter<X509_NAME_free>>;
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
 using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
 using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;

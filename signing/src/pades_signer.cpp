@@ -3,6 +3,7 @@
 #include "appearance.h"
 #include "atomic_file.h"
 #include "cms.h"
+#include "der.h"
 #include "pdf_util.h"
 
 #include <algorithm>
@@ -46,9 +47,17 @@ void load(PdfMemDocument& doc, std::span<const std::uint8_t> mem, const std::str
 }
 
 std::string common_name(const Bytes& cert_der) {
-    X509Ptr c = x509_from_der(cert_der);
+    X509NamePtr subject;
+    if (auto fields = der::certificate_fields(cert_der)) {
+        const unsigned char* p = fields->subject.data();
+        subject.reset(d2i_X509_NAME(nullptr, &p, static_cast<long>(fields->subject.size())));
+    } else {
+        X509Ptr c = x509_from_der(cert_der);
+        subject.reset(X509_NAME_dup(X509_get_subject_name(c.get())));
+    }
     char buf[256] = {};
-    X509_NAME_get_text_by_NID(X509_get_subject_name(c.get()), NID_commonName, buf, sizeof buf);
+    if (subject)
+        X509_NAME_get_text_by_NID(subject.get(), NID_commonName, buf, sizeof buf);
     ERR_clear_error();
     return buf;
 }
@@ -260,7 +269,7 @@ const char* find_bytes(const char* begin, const char* end, std::string_view what
 // needed when the reservation was too small (the caller starts over from a fresh load).
 using Deliver = std::function<void(std::span<const std::uint8_t>)>;
 Attempt write_and_sign(PdfMemDocument& doc, std::size_t original_size, Prepared& p,
-                       std::size_t reserve, Signer& signer, const ParsedCertificates& certs,
+                       std::size_t reserve, Signer& signer, const SignerCertificates& certs,
                        const SignOptions& o, SignResult& result, const Deliver& deliver) {
     std::string marker;
     const std::string contents = contents_placeholder(reserve, marker);
@@ -347,7 +356,7 @@ Attempt write_and_sign(PdfMemDocument& doc, std::size_t original_size, Prepared&
     return {true, 0};
 }
 
-std::size_t initial_reserve(const Signer& signer, const ParsedCertificates& certs,
+std::size_t initial_reserve(const Signer& signer, const SignerCertificates& certs,
                             const SignOptions& o) {
     std::size_t n = estimate_cms_size(signer, certs, o.digest) + 64;
     if (o.timestamp)
@@ -373,7 +382,7 @@ SignResult sign_bytes(Signer& signer, std::span<const std::uint8_t> pdf, const S
     if (pdf.empty())
         throw SigningError(ErrorCode::MalformedPdf, what + " is empty");
     SignResult result;
-    const ParsedCertificates certs(signer);
+    const SignerCertificates certs(signer);
     std::size_t reserve = initial_reserve(signer, certs, o);
     for (int attempt = 0; attempt < 2; ++attempt) {
         PdfMemDocument doc;
@@ -401,7 +410,9 @@ SignResult PadesSigner::sign_file(const std::filesystem::path& in, const std::fi
     // Nothing reaches `out` before the document is complete: temp file, fsync, rename.
     return sign_bytes(
         signer_, input, o,
-        [&out](std::span<const std::uint8_t> signed_pdf) { write_file_atomically(out, signed_pdf); },
+        [&out](std::span<const std::uint8_t> signed_pdf) {
+            write_file_atomically(out, signed_pdf);
+        },
         "'" + in.filename().string() + "'");
 }
 

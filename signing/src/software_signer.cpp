@@ -1,6 +1,8 @@
 #include "atomic_file.h"
+#include "der.h"
 #include "ossl.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <openssl/asn1t.h>
@@ -41,21 +43,109 @@ std::string read_file(const std::filesystem::path& p) {
     return text;
 }
 
-std::vector<X509Ptr> read_certs(std::string_view pem) {
-    std::vector<X509Ptr> out;
+// A certificate's DER as given when it is DER already (checked structurally: see der.h), else
+// as OpenSSL re-encodes it; empty when it is no certificate at all.
+Bytes certificate_der(const unsigned char* data, long length) {
+    Bytes given(data, data + length);
+    if (der::certificate_fields(given))
+        return given;
+    const unsigned char* p = data;
+    X509Ptr parsed(d2i_X509(nullptr, &p, length));
+    ERR_clear_error();
+    if (!parsed || p != data + length)
+        return {};
+    return x509_to_der(parsed.get());
+}
+
+// The certificates of a PEM file in order (other PEM blocks skipped), or of a DER file. Throws
+// CertificateNotFound for a damaged certificate block.
+std::vector<Bytes> read_certs(std::string_view pem) {
+    std::vector<Bytes> out;
     if (pem.empty())
         return out;
     BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-    while (X509* c = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr))
-        out.emplace_back(c);
+    bool any_block = false;
+    for (;;) {
+        char* name = nullptr;
+        char* header = nullptr;
+        unsigned char* data = nullptr;
+        long length = 0;
+        if (PEM_read_bio(bio.get(), &name, &header, &data, &length) != 1) {
+            // The end of the input, or a block whose base64 is damaged.
+            const unsigned long error = ERR_peek_last_error();
+            if (any_block && ERR_GET_REASON(error) != PEM_R_NO_START_LINE)
+                throw SigningError(ErrorCode::CertificateNotFound,
+                                   "a block of the certificate file is damaged");
+            break;
+        }
+        any_block = true;
+        const std::string_view block_name = name;
+        const bool is_certificate =
+            block_name == PEM_STRING_X509 || block_name == PEM_STRING_X509_OLD;
+        Bytes cert = is_certificate ? certificate_der(data, length) : Bytes{};
+        OPENSSL_free(name);
+        OPENSSL_free(header);
+        OPENSSL_clear_free(data, static_cast<std::size_t>(length)); // a key may share the file
+        if (is_certificate && cert.empty())
+            throw SigningError(ErrorCode::CertificateNotFound,
+                               "a certificate in the certificate file is damaged");
+        if (is_certificate)
+            out.push_back(std::move(cert));
+    }
     ERR_clear_error(); // end of input
-    if (out.empty()) {
-        const unsigned char* p = reinterpret_cast<const unsigned char*>(pem.data());
-        if (X509* c = d2i_X509(nullptr, &p, static_cast<long>(pem.size())))
-            out.emplace_back(c);
-        ERR_clear_error();
+    if (!any_block) {
+        Bytes cert = certificate_der(reinterpret_cast<const unsigned char*>(pem.data()),
+                                     static_cast<long>(pem.size()));
+        if (!cert.empty())
+            out.push_back(std::move(cert));
     }
     return out;
+}
+
+// SubjectPublicKeyInfo of an RSA key as RFC 3279 2.3.1 encodes it, or empty for other keys.
+Bytes rsa_public_key_info(const EVP_PKEY* key) {
+    if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
+        return {};
+    BIGNUM* n = nullptr;
+    BIGNUM* e = nullptr;
+    Bytes out;
+    if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n) == 1 &&
+        EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) == 1) {
+        Bytes nb(static_cast<std::size_t>(BN_num_bytes(n))),
+            eb(static_cast<std::size_t>(BN_num_bytes(e)));
+        BN_bn2bin(n, nb.data());
+        BN_bn2bin(e, eb.data());
+        Bytes rsa_public_key = der::unsigned_integer(nb);
+        der::append_raw(rsa_public_key, der::unsigned_integer(eb));
+        Bytes bits{0}; // no unused bits
+        der::append(bits, der::kSequence, rsa_public_key);
+        Bytes algorithm(der::oid::kRsaEncryption.begin(), der::oid::kRsaEncryption.end());
+        der::append(algorithm, der::kNull, {});
+        Bytes spki = der::wrap(der::kSequence, algorithm);
+        der::append(spki, der::kBitString, bits);
+        out = der::wrap(der::kSequence, spki);
+    }
+    BN_free(n);
+    BN_free(e);
+    ERR_clear_error();
+    return out;
+}
+
+// Whether the private key belongs to the certificate. An RSA key is compared with the
+// certificate's key info byte for byte; anything else (and an RSA key info encoded differently)
+// through OpenSSL's parsed public key.
+bool key_matches_certificate(const EVP_PKEY* key, const Bytes& cert) {
+    auto fields = der::certificate_fields(cert);
+    Bytes expected = rsa_public_key_info(key);
+    if (fields && !expected.empty() &&
+        std::equal(expected.begin(), expected.end(), fields->public_key_info.begin(),
+                   fields->public_key_info.end()))
+        return true;
+    X509Ptr parsed = x509_from_der(cert);
+    EVP_PKEY* pub = X509_get0_pubkey(parsed.get());
+    const bool same = pub && EVP_PKEY_eq(pub, key) == 1;
+    ERR_clear_error();
+    return same;
 }
 
 struct OpenSslFree {
@@ -239,16 +329,14 @@ std::unique_ptr<SoftwareSigner> SoftwareSigner::from_pem(std::string_view key_pe
     if (certs.empty())
         throw SigningError(ErrorCode::CertificateNotFound,
                            "no certificate in the certificate file");
-    EVP_PKEY* pub = X509_get0_pubkey(certs[0].get());
-    if (!pub || EVP_PKEY_eq(pub, s->key_->pkey.get()) != 1)
+    if (!key_matches_certificate(s->key_->pkey.get(), certs[0]))
         throw SigningError(ErrorCode::InvalidArgument,
                            "the private key does not belong to the certificate");
-    ERR_clear_error();
-    s->cert_ = x509_to_der(certs[0].get());
+    s->cert_ = std::move(certs[0]);
     for (std::size_t i = 1; i < certs.size(); ++i)
-        s->chain_.push_back(x509_to_der(certs[i].get()));
+        s->chain_.push_back(std::move(certs[i]));
     for (auto& c : read_certs(chain_pem))
-        s->chain_.push_back(x509_to_der(c.get()));
+        s->chain_.push_back(std::move(c));
     int id = EVP_PKEY_get_base_id(s->key_->pkey.get());
     if (id == EVP_PKEY_RSA) {
         s->algorithm_ = KeyAlgorithm::Rsa;
