@@ -3,11 +3,14 @@
 #include "ow/signing/error.h"
 #include "ow/signing/pades_signer.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <system_error>
 #include <unistd.h>
+#include <utility>
 
 namespace ow::signing {
 namespace detail {
@@ -27,6 +30,9 @@ TempFile::TempFile(const std::filesystem::path& target) : target_(target) {
     if (fd_ < 0)
         io_fail("cannot create a temporary file in", dir);
     path_ = tmpl;
+    // mkostemp makes it 0600; the published file is readable like any document (set before the
+    // first sync, so that the mode is as durable as the bytes).
+    ::fchmod(fd_, 0644);
 }
 
 TempFile::~TempFile() {
@@ -37,18 +43,7 @@ TempFile::~TempFile() {
 }
 
 void TempFile::write(std::span<const std::uint8_t> data) {
-    std::size_t off = 0;
-    while (off < data.size()) {
-        ssize_t n = ::write(fd_, data.data() + off, data.size() - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (n == 0)
-                errno = ENOSPC;
-            io_fail("cannot write", target_);
-        }
-        off += static_cast<std::size_t>(n);
-    }
+    write_at(data, end_);
 }
 
 Bytes read_whole_file(const std::filesystem::path& path) {
@@ -81,10 +76,29 @@ Bytes read_whole_file(const std::filesystem::path& path) {
     return bytes;
 }
 
-void TempFile::commit() {
-    if (::fsync(fd_) != 0)
+void TempFile::write_at(std::span<const std::uint8_t> data, std::size_t offset) {
+    std::size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::pwrite(fd_, data.data() + done, data.size() - done,
+                             static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = ENOSPC;
+            io_fail("cannot write", target_);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    end_ = std::max(end_, offset + data.size());
+}
+
+void TempFile::sync(bool data_only) {
+    if ((data_only ? ::fdatasync(fd_) : ::fsync(fd_)) != 0)
         io_fail("cannot flush", path_);
-    ::fchmod(fd_, 0644);
+}
+
+void TempFile::publish() {
     int fd = fd_;
     fd_ = -1;
     if (::close(fd) != 0)
@@ -100,6 +114,64 @@ void TempFile::commit() {
         ::fsync(dfd);
         ::close(dfd);
     }
+}
+
+void TempFile::commit() {
+    sync();
+    publish();
+}
+
+SignedFileWriter::SignedFileWriter(std::filesystem::path target) : target_(std::move(target)) {}
+
+SignedFileWriter::~SignedFileWriter() {
+    abandon();
+}
+
+void SignedFileWriter::write_ahead() noexcept {
+    try {
+        temp_.emplace(target_);
+        temp_->write(document_.first(gap_begin_));
+        temp_->write(gap_filler_);
+        temp_->write(document_.subspan(gap_end_));
+        temp_->sync();
+    } catch (...) {
+        error_ = std::current_exception();
+    }
+}
+
+void SignedFileWriter::start(std::span<const std::uint8_t> document, std::size_t gap_begin,
+                             std::size_t gap_end) {
+    abandon(); // an earlier attempt with less room for the CMS
+    document_ = document;
+    gap_begin_ = gap_begin;
+    gap_end_ = gap_end;
+    gap_filler_.assign(gap_end - gap_begin, '0');
+    try {
+        worker_ = std::thread([this] { write_ahead(); });
+    } catch (const std::system_error&) {
+        write_ahead(); // no thread to be had: write now, on this one
+    }
+}
+
+void SignedFileWriter::finish() {
+    if (worker_.joinable())
+        worker_.join();
+    if (error_)
+        std::rethrow_exception(std::exchange(error_, nullptr));
+    if (!temp_)
+        throw SigningError(ErrorCode::IoError,
+                           "nothing was written for '" + target_.string() + "'");
+    temp_->write_at(document_.subspan(gap_begin_, gap_end_ - gap_begin_), gap_begin_);
+    temp_->sync(true);
+    temp_->publish();
+    temp_.reset();
+}
+
+void SignedFileWriter::abandon() noexcept {
+    if (worker_.joinable())
+        worker_.join();
+    error_ = nullptr;
+    temp_.reset(); // unlinks an unpublished temp file
 }
 
 } // namespace detail

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <openssl/crypto.h>
+#include <optional>
 #include <unistd.h>
 
 namespace ow::signing {
@@ -264,13 +265,41 @@ const char* find_bytes(const char* begin, const char* end, std::string_view what
         memmem(begin, static_cast<std::size_t>(end - begin), what.data(), what.size()));
 }
 
+// Where the signed document goes. A file starts being written (SignedFileWriter) as soon as
+// every byte outside the /Contents gap is final, while the key signs; memory takes the whole
+// document at the end.
+class Output {
+public:
+    explicit Output(std::vector<std::uint8_t>* memory) : memory_(memory) {}
+    explicit Output(const std::filesystem::path& file) : file_(std::in_place, file) {}
+    void start(std::span<const std::uint8_t> doc, std::size_t gap_begin, std::size_t gap_end) {
+        if (file_)
+            file_->start(doc, gap_begin, gap_end);
+    }
+    void finish(std::span<const std::uint8_t> doc) {
+        if (file_)
+            file_->finish();
+        else
+            memory_->assign(doc.begin(), doc.end());
+    }
+    // An attempt that failed or ran out of room: nothing of it may remain.
+    void abandon() noexcept {
+        if (file_)
+            file_->abandon();
+    }
+
+private:
+    std::vector<std::uint8_t>* memory_ = nullptr;
+    std::optional<SignedFileWriter> file_;
+};
+
 // Writes the revision into memory (the input's bytes, then the update), fills /ByteRange, hashes,
-// signs, embeds the CMS and hands the complete document to `deliver` (no copy). Returns the size
-// needed when the reservation was too small (the caller starts over from a fresh load).
-using Deliver = std::function<void(std::span<const std::uint8_t>)>;
+// hands the document to `out` to start writing, signs, embeds the CMS and finishes `out` (no
+// copy). Returns the size needed when the reservation was too small (the caller starts over from
+// a fresh load).
 Attempt write_and_sign(PdfMemDocument& doc, std::size_t original_size, Prepared& p,
                        std::size_t reserve, Signer& signer, const SignerCertificates& certs,
-                       const SignOptions& o, SignResult& result, const Deliver& deliver) {
+                       const SignOptions& o, SignResult& result, Output& out) {
     std::string marker;
     const std::string contents = contents_placeholder(reserve, marker);
     p.sig->GetDictionary().AddKey("ByteRange", PdfVariant(PdfData(kByteRangePlaceholder)));
@@ -321,6 +350,18 @@ Attempt write_and_sign(PdfMemDocument& doc, std::size_t original_size, Prepared&
     h.update(data + gap_end, length - gap_end);
     result.document_digest = h.finish();
 
+    // The worker writing the file reads `buffer` outside the gap; it is joined before `buffer`
+    // goes, whatever happens below.
+    struct AbandonUnlessFinished {
+        Output& out;
+        bool finished = false;
+        ~AbandonUnlessFinished() {
+            if (!finished)
+                out.abandon();
+        }
+    } abandon_guard{out};
+    out.start({reinterpret_cast<const std::uint8_t*>(data), length}, gap_begin, gap_end);
+
     CmsBuilder cms(signer, certs, o.digest);
     Bytes tbs = cms.signed_attributes(result.document_digest);
     Bytes tbs_digest = digest(o.digest, tbs);
@@ -352,7 +393,8 @@ Attempt write_and_sign(PdfMemDocument& doc, std::size_t original_size, Prepared&
     std::memset(hex, '0', 2 * (reserve - der.size()));
     result.field_name = p.field_name;
     result.output_size = length;
-    deliver({reinterpret_cast<const std::uint8_t*>(data), length});
+    out.finish({reinterpret_cast<const std::uint8_t*>(data), length});
+    abandon_guard.finished = true;
     return {true, 0};
 }
 
@@ -375,9 +417,9 @@ void check_options(const SignOptions& o) {
 
 namespace {
 
-// Signs a document held in memory and hands the signed bytes to `deliver`.
+// Signs a document held in memory; the signed bytes go to `out`.
 SignResult sign_bytes(Signer& signer, std::span<const std::uint8_t> pdf, const SignOptions& o,
-                      const Deliver& deliver, const std::string& what = "the document") {
+                      Output& out, const std::string& what = "the document") {
     check_options(o);
     if (pdf.empty())
         throw SigningError(ErrorCode::MalformedPdf, what + " is empty");
@@ -388,7 +430,7 @@ SignResult sign_bytes(Signer& signer, std::span<const std::uint8_t> pdf, const S
         PdfMemDocument doc;
         load(doc, pdf, what);
         Prepared p = prepare_checked(doc, o, signer, what);
-        Attempt a = write_and_sign(doc, pdf.size(), p, reserve, signer, certs, o, result, deliver);
+        Attempt a = write_and_sign(doc, pdf.size(), p, reserve, signer, certs, o, result, out);
         if (a.done)
             return result;
         reserve = (a.needed + 1024 + 511) / 512 * 512;
@@ -408,20 +450,15 @@ SignResult PadesSigner::sign_file(const std::filesystem::path& in, const std::fi
     // 50 pages of text), and the update needs every input byte again anyway.
     const Bytes input = read_whole_file(in);
     // Nothing reaches `out` before the document is complete: temp file, fsync, rename.
-    return sign_bytes(
-        signer_, input, o,
-        [&out](std::span<const std::uint8_t> signed_pdf) {
-            write_file_atomically(out, signed_pdf);
-        },
-        "'" + in.filename().string() + "'");
+    Output file(out);
+    return sign_bytes(signer_, input, o, file, "'" + in.filename().string() + "'");
 }
 
 Bytes PadesSigner::sign_memory(std::span<const std::uint8_t> pdf, const SignOptions& o,
                                SignResult* out_result) {
     Bytes signed_pdf;
-    SignResult r = sign_bytes(signer_, pdf, o, [&signed_pdf](std::span<const std::uint8_t> b) {
-        signed_pdf.assign(b.begin(), b.end());
-    });
+    Output memory(&signed_pdf);
+    SignResult r = sign_bytes(signer_, pdf, o, memory);
     if (out_result)
         *out_result = r;
     return signed_pdf;
@@ -431,9 +468,8 @@ SignResult PadesSigner::sign_memory_to_file(std::span<const std::uint8_t> pdf,
                                             const std::filesystem::path& out,
                                             const SignOptions& o) {
     // Nothing reaches `out` before the document is complete: temp file, fsync, rename.
-    return sign_bytes(signer_, pdf, o, [&out](std::span<const std::uint8_t> signed_pdf) {
-        write_file_atomically(out, signed_pdf);
-    });
+    Output file(out);
+    return sign_bytes(signer_, pdf, o, file);
 }
 
 } // namespace ow::signing

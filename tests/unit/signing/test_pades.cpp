@@ -328,6 +328,21 @@ BOOST_AUTO_TEST_CASE(bad_inputs_are_clear_errors) {
     fs::remove_all(dir);
 }
 
+BOOST_AUTO_TEST_CASE(an_unwritable_destination_is_a_clear_error_after_nothing_is_written) {
+    fs::path dir = temp_dir();
+    write_file(dir / "in.pdf", make_pdf(1));
+    auto rsa = signer(pki().rsa);
+    try {
+        PadesSigner(*rsa).sign_file(dir / "in.pdf", dir / "no-such-dir" / "out.pdf", {});
+        BOOST_FAIL("signed into a missing directory");
+    } catch (const SigningError& e) {
+        BOOST_TEST(code(e) == static_cast<int>(ErrorCode::IoError));
+        BOOST_TEST(std::string(e.what()).find("no-such-dir") != std::string::npos, e.what());
+    }
+    BOOST_TEST(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
+    fs::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_CASE(memory_input_to_file) {
     fs::path dir = temp_dir();
     auto ec = signer(pki().ec);

@@ -9,6 +9,7 @@
 
 using namespace ow::signing;
 using namespace ow::signing::test;
+namespace fs = std::filesystem;
 
 namespace {
 Bytes bytes(const std::string& s) {
@@ -82,6 +83,31 @@ BOOST_AUTO_TEST_CASE(unreachable_tsa_fails_and_writes_nothing) {
     } catch (const SigningError& e) {
         BOOST_TEST(code(e) == static_cast<int>(ErrorCode::TimestampFailed));
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_token_larger_than_the_reserve_is_signed_again_with_more_room) {
+    // No room reserved for the token: the first attempt comes back too small after its output was
+    // started; the second, with room, is the only file left.
+    LoopbackTsa server(pki().tsa);
+    fs::path dir = temp_dir();
+    write_file(dir / "in.pdf", make_pdf(1));
+    auto rsa = signer(pki().rsa);
+    SignOptions o;
+    o.timestamp = TsaOptions{server.url(), {pki().ca.cert_file}};
+    o.timestamp->reserve = 0;
+    SignResult res = PadesSigner(*rsa).sign_file(dir / "in.pdf", dir / "out.pdf", o);
+    BOOST_TEST(res.key_operations == 2);
+    BOOST_TEST(res.level == "B-T");
+    BOOST_TEST(fs::file_size(dir / "out.pdf") == res.output_size);
+    VerifyOptions vo;
+    vo.trust_anchors = {pki().ca.cert_file};
+    const std::string signed_pdf = read_file(dir / "out.pdf");
+    VerifyReport r = PadesVerifier(vo).verify_memory(Bytes(signed_pdf.begin(), signed_pdf.end()));
+    BOOST_TEST(r.all_valid_and_trusted());
+    BOOST_REQUIRE(r.signatures.size() == 1u);
+    BOOST_TEST(r.signatures[0].timestamp.trusted);
+    BOOST_TEST(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 2);
+    fs::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
