@@ -81,10 +81,26 @@ Bytes unsigned_integer(ByteView magnitude) {
     return wrap(kInteger, content);
 }
 
+namespace {
+// Every constructed element's contents are a whole number of well-formed elements, recursively
+// (primitive contents, such as the key inside a BIT STRING, are not looked into).
+bool well_formed_contents(ByteView in, int depth) {
+    if (depth > 32)
+        return false;
+    while (!in.empty()) {
+        auto e = read(in);
+        if (!e || ((e->tag & 0x20) && !well_formed_contents(e->content, depth + 1)))
+            return false;
+    }
+    return true;
+}
+} // namespace
+
 std::optional<CertificateFields> certificate_fields(ByteView cert) {
     ByteView in = cert;
     auto certificate = read(in);
-    if (!certificate || certificate->tag != kSequence || !in.empty())
+    if (!certificate || certificate->tag != kSequence || !in.empty() ||
+        !well_formed_contents(certificate->content, 0))
         return std::nullopt;
     // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }
     ByteView outer = certificate->content;
@@ -110,6 +126,15 @@ std::optional<CertificateFields> certificate_fields(ByteView cert) {
         validity->tag != kSequence || !subject || subject->tag != kSequence || !spki ||
         spki->tag != kSequence)
         return std::nullopt;
+    // Then only issuerUniqueID [1], subjectUniqueID [2] and extensions [3], in that order.
+    int last = 0;
+    while (!fields.empty()) {
+        auto e = read(fields);
+        const int number = e ? (e->tag & 0x1F) : 0;
+        if (!e || (e->tag & 0xC0) != 0x80 || number <= last || number > 3)
+            return std::nullopt;
+        last = number;
+    }
     return CertificateFields{first->whole, issuer->whole, subject->whole, spki->whole};
 }
 

@@ -52,8 +52,9 @@ struct CertificateFields {
     ByteView subject;         // Name
     ByteView public_key_info; // SubjectPublicKeyInfo
 };
-// Checks the Certificate structure (RFC 5280 4.1) down to the subject public key info, and that
-// nothing follows the certificate. Nullopt when `cert` is not a DER certificate.
+// Checks the Certificate structure (RFC 5280 4.1): its fields in order, every constructed element
+// made of well-formed elements, nothing after the certificate. Nullopt when `cert` is not a DER
+// certificate.
 std::optional<CertificateFields> certificate_fields(ByteView cert);
 
 // Encoded object identifiers (tag and length included).

@@ -136,6 +136,23 @@ BOOST_AUTO_TEST_CASE(anything_but_a_whole_der_certificate_is_refused) {
     indefinite.insert(indefinite.end(), cert.begin() + 4, cert.end());
     indefinite.insert(indefinite.end(), {0, 0});
     BOOST_TEST(!der::certificate_fields(indefinite));
+    // Damage deep inside: the extensions' SEQUENCE one byte shorter than its [3] wrapper.
+    {
+        der::ByteView in = cert;
+        der::ByteView outer = der::read(in)->content;
+        der::ByteView tbs = der::read(outer)->content;
+        std::optional<der::Element> e;
+        while ((e = der::read(tbs)) && e->tag != der::context(3)) {
+        }
+        BOOST_REQUIRE(e);
+        const std::size_t at = static_cast<std::size_t>(e->content.data() - cert.data());
+        Bytes damaged = cert;
+        BOOST_REQUIRE(damaged[at] == der::kSequence);
+        const std::size_t last_length_octet =
+            damaged[at + 1] & 0x80 ? at + 1 + (damaged[at + 1] & 0x7F) : at + 1;
+        damaged[last_length_octet] -= 1;
+        BOOST_TEST(!der::certificate_fields(damaged));
+    }
     // A length in the long form where the short one fits.
     const Bytes long_form{0x30, 0x81, 0x03, 0x02, 0x01, 0x00};
     der::ByteView v = long_form;
