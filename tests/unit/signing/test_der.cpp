@@ -1,9 +1,11 @@
 // The hand-written DER of signing/src/der.h and the CMS built with it, held against OpenSSL's own
-// parser and encoder.
+// parser and encoder; the writer that puts a signed document on disk while the key signs.
+#include "atomic_file.h"
 #include "cms.h"
 #include "der.h"
 #include "fixtures.h"
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <openssl/asn1t.h>
 #include <openssl/ess.h>
@@ -15,6 +17,7 @@ using namespace ow::signing;
 using namespace ow::signing::test;
 namespace der = ow::signing::detail::der;
 using ow::signing::detail::X509Ptr;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -274,6 +277,75 @@ BOOST_AUTO_TEST_CASE(certificate_files_are_read_and_keys_matched_without_x509_pa
     } catch (const SigningError& e) {
         BOOST_TEST(e.code() == ErrorCode::CertificateNotFound);
     }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(signed_file_writer)
+
+// Files in `dir` other than `keep`: temp files left behind would show here.
+std::vector<std::string> names_in(const fs::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir))
+        names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+BOOST_AUTO_TEST_CASE(the_target_changes_only_at_finish_and_gets_the_final_gap) {
+    const fs::path dir = temp_dir();
+    write_file(dir / "out.pdf", "previous contents");
+    std::string doc = "head<" + std::string(64, '0') + ">tail";
+    const std::size_t gap_begin = 4, gap_end = gap_begin + 66;
+    detail::SignedFileWriter writer(dir / "out.pdf");
+    writer.start({reinterpret_cast<const std::uint8_t*>(doc.data()), doc.size()}, gap_begin,
+                 gap_end);
+    // The signature arrives while the worker writes: only the gap changes.
+    std::fill(doc.begin() + gap_begin + 1, doc.begin() + gap_end - 1, 'a');
+    BOOST_TEST(read_file(dir / "out.pdf") == "previous contents");
+    writer.finish();
+    BOOST_TEST(read_file(dir / "out.pdf") == doc);
+    BOOST_TEST(names_in(dir) == std::vector<std::string>{"out.pdf"});
+    fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(an_abandoned_or_restarted_attempt_leaves_nothing) {
+    const fs::path dir = temp_dir();
+    const std::string first = "first attempt <0000> end", second = "second <00000000> end";
+    {
+        detail::SignedFileWriter writer(dir / "out.pdf");
+        writer.start({reinterpret_cast<const std::uint8_t*>(first.data()), first.size()}, 14, 20);
+        writer.abandon();
+        BOOST_TEST(names_in(dir).empty());
+        writer.start({reinterpret_cast<const std::uint8_t*>(first.data()), first.size()}, 14, 20);
+        // More room needed: the next attempt replaces the first before anything is published.
+        writer.start({reinterpret_cast<const std::uint8_t*>(second.data()), second.size()}, 7, 17);
+        writer.finish();
+    }
+    BOOST_TEST(read_file(dir / "out.pdf") == second);
+    BOOST_TEST(names_in(dir) == std::vector<std::string>{"out.pdf"});
+    {
+        // Destroyed after start() without finish(): nothing published, no temp file.
+        detail::SignedFileWriter writer(dir / "other.pdf");
+        writer.start({reinterpret_cast<const std::uint8_t*>(first.data()), first.size()}, 14, 20);
+    }
+    BOOST_TEST(names_in(dir) == std::vector<std::string>{"out.pdf"});
+    fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(the_workers_error_comes_out_of_finish) {
+    const fs::path dir = temp_dir();
+    const std::string doc = "x<00>y";
+    detail::SignedFileWriter writer(dir / "missing" / "out.pdf");
+    writer.start({reinterpret_cast<const std::uint8_t*>(doc.data()), doc.size()}, 1, 5);
+    try {
+        writer.finish();
+        BOOST_ERROR("wrote into a missing directory");
+    } catch (const SigningError& e) {
+        BOOST_TEST(e.code() == ErrorCode::IoError);
+    }
+    BOOST_TEST(names_in(dir).empty());
+    fs::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
