@@ -64,6 +64,7 @@ std::vector<Bytes> read_certs(std::string_view pem) {
     if (pem.empty())
         return out;
     BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    ERR_clear_error(); // the queue tells the end of the input from a damaged block below
     bool any_block = false;
     for (;;) {
         char* name = nullptr;
