@@ -32,7 +32,13 @@ TempFile::TempFile(const std::filesystem::path& target) : target_(target) {
     path_ = tmpl;
     // mkostemp makes it 0600; the published file is readable like any document (set before the
     // first sync, so that the mode is as durable as the bytes).
-    ::fchmod(fd_, 0644);
+    if (::fchmod(fd_, 0644) != 0) {
+        const int error = errno;
+        ::close(fd_);
+        ::unlink(path_.c_str());
+        errno = error;
+        io_fail("cannot set the mode of", path_);
+    }
 }
 
 TempFile::~TempFile() {
@@ -130,10 +136,15 @@ SignedFileWriter::~SignedFileWriter() {
 void SignedFileWriter::write_ahead() noexcept {
     try {
         temp_.emplace(target_);
-        temp_->write(document_.first(gap_begin_));
-        temp_->write(gap_filler_);
-        temp_->write(document_.subspan(gap_end_));
-        temp_->sync();
+        const std::span<const std::uint8_t> parts[] = {document_.first(gap_begin_), gap_filler_,
+                                                       document_.subspan(gap_end_)};
+        for (const auto& part : parts) {
+            if (cancelled_.load(std::memory_order_relaxed))
+                return; // abandoned: the file is removed unwritten
+            temp_->write(part);
+        }
+        if (!cancelled_.load(std::memory_order_relaxed))
+            temp_->sync();
     } catch (...) {
         error_ = std::current_exception();
     }
@@ -142,6 +153,7 @@ void SignedFileWriter::write_ahead() noexcept {
 void SignedFileWriter::start(std::span<const std::uint8_t> document, std::size_t gap_begin,
                              std::size_t gap_end) {
     abandon(); // an earlier attempt with less room for the CMS
+    cancelled_ = false;
     document_ = document;
     gap_begin_ = gap_begin;
     gap_end_ = gap_end;
@@ -168,6 +180,7 @@ void SignedFileWriter::finish() {
 }
 
 void SignedFileWriter::abandon() noexcept {
+    cancelled_ = true; // the worker stops between writes and skips the sync
     if (worker_.joinable())
         worker_.join();
     error_ = nullptr;

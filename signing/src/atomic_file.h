@@ -4,6 +4,7 @@
 
 #include "ow/signing/signer.h"
 
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <filesystem>
@@ -62,6 +63,7 @@ private:
     std::filesystem::path target_;
     std::optional<TempFile> temp_;
     std::thread worker_;
+    std::atomic<bool> cancelled_{false};
     std::exception_ptr error_;
     std::span<const std::uint8_t> document_;
     std::size_t gap_begin_ = 0, gap_end_ = 0;

@@ -42,19 +42,21 @@ Bytes attribute(der::ByteView type, der::ByteView value) {
     return der::wrap(der::kSequence, content);
 }
 
-// The certificate's fields; a certificate in BER or with trailing bytes is re-encoded by OpenSSL
-// first (tokens hand over what they hold).
+// A certificate as DER with its fields. Tokens hand over whatever bytes they hold: one that is not
+// DER is re-encoded by OpenSSL, which only helps where the damage is outside the signed part
+// (OpenSSL keeps the to-be-signed bytes as they came); otherwise it is refused.
 struct CertificateDer {
     Bytes der;
     der::CertificateFields fields;
 };
-CertificateDer read_certificate(const Bytes& cert) {
-    if (auto fields = der::certificate_fields(cert))
-        return {cert, *fields};
-    CertificateDer c{x509_to_der(x509_from_der(cert).get()), {}};
-    auto fields = der::certificate_fields(c.der);
+CertificateDer read_certificate(const Bytes& cert, const char* which) {
+    CertificateDer c{cert, {}};
+    if (!der::certificate_fields(c.der))
+        c.der = x509_to_der(x509_from_der(cert).get());
+    auto fields = der::certificate_fields(c.der); // pointing into c.der, which the caller keeps
     if (!fields)
-        throw SigningError(ErrorCode::CryptoError, "the signer's certificate is not X.509");
+        throw SigningError(ErrorCode::CryptoError,
+                           std::string(which) + " is not a DER X.509 certificate");
     c.fields = *fields;
     return c;
 }
@@ -62,7 +64,7 @@ CertificateDer read_certificate(const Bytes& cert) {
 } // namespace
 
 SignerCertificates::SignerCertificates(const Signer& s) {
-    const CertificateDer cert = read_certificate(s.certificate());
+    const CertificateDer cert = read_certificate(s.certificate(), "the signer's certificate");
     Bytes content;
     der::append_raw(content, cert.fields.issuer);
     der::append_raw(content, cert.fields.serial);
@@ -80,10 +82,11 @@ SignerCertificates::SignerCertificates(const Signer& s) {
     signing_certificate_v2 =
         der::wrap(der::kSequence, der::wrap(der::kSequence, der::wrap(der::kSequence, cert_id)));
 
-    Bytes all = cert.der;
+    // CertificateSet is a SET OF: in DER order (the signer is found by issuer and serial number).
+    std::vector<Bytes> all{cert.der};
     for (const Bytes& c : s.chain())
-        der::append_raw(all, read_certificate(c).der);
-    certificates = der::wrap(der::context(0), all);
+        all.push_back(read_certificate(c, "a certificate of the signer's chain").der);
+    certificates = der::wrap(der::context(0), der::set_of_contents(std::move(all)));
 }
 
 CmsBuilder::CmsBuilder(const Signer& signer, const SignerCertificates& certs, DigestAlgorithm alg)

@@ -82,14 +82,30 @@ Bytes unsigned_integer(ByteView magnitude) {
 }
 
 namespace {
-// Every constructed element's contents are a whole number of well-formed elements, recursively
+// DER's rules for one element that BER relaxes: of the universal types only SEQUENCE and SET are
+// constructed (strings and times are primitive), and an INTEGER has no redundant leading octet.
+bool der_element(const Element& e) {
+    const bool universal = (e.tag & 0xC0) == 0;
+    if (universal && (e.tag & 0x20) && e.tag != kSequence && e.tag != kSet)
+        return false;
+    if (e.tag == kInteger) {
+        const ByteView c = e.content;
+        if (c.empty() ||
+            (c.size() > 1 && ((c[0] == 0x00 && !(c[1] & 0x80)) || (c[0] == 0xFF && (c[1] & 0x80)))))
+            return false;
+    }
+    return true;
+}
+
+// Every constructed element's contents are a whole number of DER elements, recursively
 // (primitive contents, such as the key inside a BIT STRING, are not looked into).
 bool well_formed_contents(ByteView in, int depth) {
     if (depth > 32)
         return false;
     while (!in.empty()) {
         auto e = read(in);
-        if (!e || ((e->tag & 0x20) && !well_formed_contents(e->content, depth + 1)))
+        if (!e || !der_element(*e) ||
+            ((e->tag & 0x20) && !well_formed_contents(e->content, depth + 1)))
             return false;
     }
     return true;

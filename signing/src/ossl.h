@@ -50,6 +50,9 @@ std::string openssl_errors();
 // An unencrypted two-prime RSA private key in PEM (PKCS#8 or PKCS#1) read without OpenSSL's
 // decoder framework, or null for anything else (software_signer.cpp).
 EvpPkeyPtr rsa_key_without_decoders(std::string_view pem);
+// The SubjectPublicKeyInfo of an RSA key as RFC 3279 2.3.1 encodes it (a certificate for the key
+// carries these bytes), or empty for any other key (software_signer.cpp).
+Bytes rsa_public_key_info(const EVP_PKEY* key);
 
 X509Ptr x509_from_der(const Bytes& der);
 Bytes x509_to_der(X509* cert);

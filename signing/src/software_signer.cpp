@@ -72,9 +72,9 @@ std::vector<Bytes> read_certs(std::string_view pem) {
         unsigned char* data = nullptr;
         long length = 0;
         if (PEM_read_bio(bio.get(), &name, &header, &data, &length) != 1) {
-            // The end of the input, or a block whose base64 is damaged.
+            // The end of the input (no further BEGIN line), or a block that is damaged.
             const unsigned long error = ERR_peek_last_error();
-            if (any_block && ERR_GET_REASON(error) != PEM_R_NO_START_LINE)
+            if (ERR_GET_LIB(error) != ERR_LIB_PEM || ERR_GET_REASON(error) != PEM_R_NO_START_LINE)
                 throw SigningError(ErrorCode::CertificateNotFound,
                                    "a block of the certificate file is damaged");
             break;
@@ -103,8 +103,9 @@ std::vector<Bytes> read_certs(std::string_view pem) {
     return out;
 }
 
-// SubjectPublicKeyInfo of an RSA key as RFC 3279 2.3.1 encodes it, or empty for other keys.
-Bytes rsa_public_key_info(const EVP_PKEY* key) {
+} // namespace
+
+Bytes detail::rsa_public_key_info(const EVP_PKEY* key) {
     if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
         return {};
     BIGNUM* n = nullptr;
@@ -131,6 +132,8 @@ Bytes rsa_public_key_info(const EVP_PKEY* key) {
     ERR_clear_error();
     return out;
 }
+
+namespace {
 
 // Whether the private key belongs to the certificate. An RSA key is compared with the
 // certificate's key info byte for byte; anything else (and an RSA key info encoded differently)
@@ -336,7 +339,10 @@ std::unique_ptr<SoftwareSigner> SoftwareSigner::from_pem(std::string_view key_pe
     s->cert_ = std::move(certs[0]);
     for (std::size_t i = 1; i < certs.size(); ++i)
         s->chain_.push_back(std::move(certs[i]));
-    for (auto& c : read_certs(chain_pem))
+    auto chain_certs = read_certs(chain_pem);
+    if (chain_certs.empty() && chain_pem.find_first_not_of(" \t\r\n") != std::string_view::npos)
+        throw SigningError(ErrorCode::CertificateNotFound, "no certificate in the chain file");
+    for (auto& c : chain_certs)
         s->chain_.push_back(std::move(c));
     int id = EVP_PKEY_get_base_id(s->key_->pkey.get());
     if (id == EVP_PKEY_RSA) {

@@ -48,8 +48,17 @@ Bytes as_bytes(der::ByteView v) {
 }
 
 // The CMS as OpenSSL's PKCS7 encoder builds it from the same parts: what CmsBuilder replaced.
-Bytes openssl_cms(const Identity& id, const std::vector<Bytes>& chain, const Bytes& md,
-                  const Bytes& signature, const Bytes& token, bool rsa, Bytes& signed_attributes) {
+struct Digest {
+    DigestAlgorithm algorithm;
+    int nid, ecdsa_nid;
+};
+constexpr Digest kDigests[] = {{DigestAlgorithm::Sha256, NID_sha256, NID_ecdsa_with_SHA256},
+                               {DigestAlgorithm::Sha384, NID_sha384, NID_ecdsa_with_SHA384},
+                               {DigestAlgorithm::Sha512, NID_sha512, NID_ecdsa_with_SHA512}};
+
+Bytes openssl_cms(const Identity& id, const std::vector<Bytes>& chain, const Digest& digest,
+                  const Bytes& md, const Bytes& signature, const Bytes& token, bool rsa,
+                  Bytes& signed_attributes) {
     X509Ptr cert = parse_pem_cert(id.cert_pem);
     PKCS7* p7 = PKCS7_new();
     BOOST_REQUIRE(PKCS7_set_type(p7, NID_pkcs7_signed));
@@ -59,15 +68,18 @@ Bytes openssl_cms(const Identity& id, const std::vector<Bytes>& chain, const Byt
     X509_NAME_set(&si->issuer_and_serial->issuer, X509_get_issuer_name(cert.get()));
     ASN1_INTEGER_free(si->issuer_and_serial->serial);
     si->issuer_and_serial->serial = ASN1_INTEGER_dup(X509_get0_serialNumber(cert.get()));
-    X509_ALGOR_set0(si->digest_alg, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, nullptr);
+    X509_ALGOR_set0(si->digest_alg, OBJ_nid2obj(digest.nid), V_ASN1_NULL, nullptr);
     if (rsa)
         X509_ALGOR_set0(si->digest_enc_alg, OBJ_nid2obj(NID_rsaEncryption), V_ASN1_NULL, nullptr);
     else
-        X509_ALGOR_set0(si->digest_enc_alg, OBJ_nid2obj(NID_ecdsa_with_SHA256), V_ASN1_UNDEF,
-                        nullptr);
+        X509_ALGOR_set0(si->digest_enc_alg, OBJ_nid2obj(digest.ecdsa_nid), V_ASN1_UNDEF, nullptr);
     BOOST_REQUIRE(PKCS7_add_signer(p7, si));
-    BOOST_REQUIRE(PKCS7_add_certificate(p7, cert.get()));
-    for (const Bytes& c : chain) {
+    // OpenSSL keeps the certificates in the order given; DER wants the SET OF sorted (no
+    // certificate's encoding is a prefix of another's, so plain byte order is DER order).
+    std::vector<Bytes> certificates{encode(cert.get(), i2d_X509)};
+    certificates.insert(certificates.end(), chain.begin(), chain.end());
+    std::sort(certificates.begin(), certificates.end());
+    for (const Bytes& c : certificates) {
         const unsigned char* p = c.data();
         X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(c.size())));
         BOOST_REQUIRE(PKCS7_add_certificate(p7, x.get()));
@@ -217,33 +229,51 @@ BOOST_AUTO_TEST_CASE(set_of_is_sorted_as_x690_says) {
 BOOST_AUTO_TEST_CASE(cms_is_byte_for_byte_what_openssls_encoder_writes) {
     // Same certificate, chain, digest, signature and timestamp token: the hand-written DER must
     // equal OpenSSL's PKCS7 encoding of the same SignedData, attributes sorted as DER wants.
-    const Bytes md(32, 0x5A);
     const Bytes token{0x30, 0x03, 0x02, 0x01, 0x07};
     for (const Identity* id : {&pki().rsa, &pki().ec}) {
         auto s = SoftwareSigner::from_pem(id->key_pem, id->cert_pem + pki().ca.cert_pem, "");
         const bool rsa = s->algorithm() == KeyAlgorithm::Rsa;
         BOOST_REQUIRE(s->chain().size() == 1u);
         const detail::SignerCertificates certs(*s);
-        for (bool with_token : {false, true}) {
-            detail::CmsBuilder b(*s, certs, DigestAlgorithm::Sha256);
-            Bytes tbs = b.signed_attributes(md);
-            Bytes signature = s->sign_digest(DigestAlgorithm::Sha256,
-                                             detail::digest(DigestAlgorithm::Sha256, tbs));
-            b.set_signature(signature);
-            if (with_token)
-                b.add_timestamp_token(token);
-            const Bytes ours = b.der();
-            Bytes reference_tbs;
-            const Bytes reference = openssl_cms(*id, s->chain(), md, signature,
-                                                with_token ? token : Bytes{}, rsa, reference_tbs);
-            BOOST_TEST(tbs == reference_tbs);
-            BOOST_TEST(ours == reference);
+        for (const Digest& d : kDigests) {
+            const Bytes md(detail::digest_size(d.algorithm), 0x5A);
+            for (bool with_token : {false, true}) {
+                detail::CmsBuilder b(*s, certs, d.algorithm);
+                Bytes tbs = b.signed_attributes(md);
+                Bytes signature = s->sign_digest(d.algorithm, detail::digest(d.algorithm, tbs));
+                b.set_signature(signature);
+                if (with_token)
+                    b.add_timestamp_token(token);
+                const Bytes ours = b.der();
+                Bytes reference_tbs;
+                const Bytes reference =
+                    openssl_cms(*id, s->chain(), d, md, signature, with_token ? token : Bytes{},
+                                rsa, reference_tbs);
+                BOOST_TEST(tbs == reference_tbs);
+                BOOST_TEST(ours == reference);
+            }
+            Bytes unused;
+            BOOST_TEST(detail::estimate_cms_size(*s, certs, d.algorithm) ==
+                       openssl_cms(*id, s->chain(), d, md, Bytes(s->max_signature_size(), 1), {},
+                                   rsa, unused)
+                           .size());
         }
-        Bytes unused;
-        BOOST_TEST(
-            detail::estimate_cms_size(*s, certs, DigestAlgorithm::Sha256) ==
-            openssl_cms(*id, s->chain(), md, Bytes(s->max_signature_size(), 1), {}, rsa, unused)
-                .size());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(rsa_key_info_is_what_openssl_encodes) {
+    // The bytes an RSA key is matched against its certificate with.
+    for (const Identity* id : {&pki().rsa, &pki().rsa3072, &pki().ec}) {
+        BIO* bio = BIO_new_mem_buf(id->key_pem.data(), static_cast<int>(id->key_pem.size()));
+        EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+        BIO_free(bio);
+        BOOST_REQUIRE(key);
+        const Bytes ours = detail::rsa_public_key_info(key);
+        if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA)
+            BOOST_TEST(ours == encode(key, i2d_PUBKEY));
+        else
+            BOOST_TEST(ours.empty());
+        EVP_PKEY_free(key);
     }
 }
 
@@ -268,15 +298,60 @@ BOOST_AUTO_TEST_CASE(certificate_files_are_read_and_keys_matched_without_x509_pa
             BOOST_TEST(e.code() == ErrorCode::InvalidArgument);
         }
     }
-    // A damaged certificate block: a clear error, not a silently shorter chain.
-    std::string damaged = p.rsa.cert_pem;
-    damaged[damaged.find('\n') + 10] ^= 0x01;
-    try {
-        SoftwareSigner::from_pem(p.rsa.key_pem, damaged, "");
-        BOOST_ERROR("a damaged certificate was accepted");
-    } catch (const SigningError& e) {
-        BOOST_TEST(e.code() == ErrorCode::CertificateNotFound);
+    // A damaged certificate block, first or after a good one, in the certificate or the chain
+    // file: a clear error, not a silently shorter chain. Damage inside the base64 text (an
+    // invalid character) and inside the certificate (a flipped bit of its DER) both count.
+    std::string bad_base64 = p.ca.cert_pem;
+    bad_base64[bad_base64.find('\n') + 10] = '*';
+    std::string bad_der = p.ca.cert_pem;
+    {
+        const std::size_t body = bad_der.find('\n') + 1;
+        bad_der[body + 5] = bad_der[body + 5] == 'A' ? 'B' : 'A'; // the certificate's length
     }
+    const std::pair<std::string, std::string> damaged[] = {
+        {bad_base64, ""},
+        {p.rsa.cert_pem + bad_base64, ""},
+        {p.rsa.cert_pem + bad_der, ""},
+        {p.rsa.cert_pem, bad_base64},
+        {p.rsa.cert_pem, p.ca.cert_pem + bad_der},
+        {p.rsa.cert_pem, "-----BEGIN PRIVATE KEY-----\nnot a chain\n-----END PRIVATE KEY-----\n"},
+    };
+    for (const auto& [certs, chain] : damaged) {
+        try {
+            SoftwareSigner::from_pem(p.rsa.key_pem, certs, chain);
+            BOOST_ERROR("a damaged certificate or chain file was accepted");
+        } catch (const SigningError& e) {
+            BOOST_TEST(e.code() == ErrorCode::CertificateNotFound, e.what());
+        }
+    }
+    fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(ber_inside_a_certificate_is_refused) {
+    const Bytes cert = cert_der(pki().rsa);
+    auto fields = der::certificate_fields(cert);
+    BOOST_REQUIRE(fields);
+    // The serial number with a redundant leading zero (lengths adjusted all the way up).
+    const std::size_t at = static_cast<std::size_t>(fields->serial.data() - cert.data());
+    Bytes padded(cert.begin(), cert.begin() + static_cast<long>(at));
+    Bytes serial{der::kInteger, static_cast<std::uint8_t>(fields->serial[1] + 1), 0x00};
+    serial.insert(serial.end(), fields->serial.begin() + 2, fields->serial.end());
+    BOOST_REQUIRE(fields->serial[1] < 0x7F && !(fields->serial[2] & 0x80));
+    padded.insert(padded.end(), serial.begin(), serial.end());
+    padded.insert(padded.end(), fields->serial.end(), der::ByteView(cert).end());
+    // Certificate and TBSCertificate lengths grow by one (both in the two-octet long form here).
+    BOOST_REQUIRE(padded[1] == 0x82 && padded[5] == 0x82);
+    for (std::size_t length_at : {2u, 6u}) {
+        unsigned v = (padded[length_at] << 8 | padded[length_at + 1]) + 1;
+        padded[length_at] = static_cast<std::uint8_t>(v >> 8);
+        padded[length_at + 1] = static_cast<std::uint8_t>(v);
+    }
+    der::ByteView whole = padded;
+    BOOST_REQUIRE(der::read(whole) && whole.empty()); // still well-formed TLVs...
+    BOOST_TEST(!der::certificate_fields(padded));     // ...but not DER
+    // A constructed OCTET STRING (BER) where DER has a primitive one.
+    const Bytes constructed{0x30, 0x06, 0x24, 0x04, 0x04, 0x02, 0x01, 0x02};
+    BOOST_TEST(!der::certificate_fields(constructed));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -333,18 +408,30 @@ BOOST_AUTO_TEST_CASE(an_abandoned_or_restarted_attempt_leaves_nothing) {
     fs::remove_all(dir);
 }
 
-BOOST_AUTO_TEST_CASE(the_workers_error_comes_out_of_finish) {
+BOOST_AUTO_TEST_CASE(errors_come_out_of_finish_and_leave_no_temp_file) {
     const fs::path dir = temp_dir();
     const std::string doc = "x<00>y";
-    detail::SignedFileWriter writer(dir / "missing" / "out.pdf");
-    writer.start({reinterpret_cast<const std::uint8_t*>(doc.data()), doc.size()}, 1, 5);
-    try {
-        writer.finish();
-        BOOST_ERROR("wrote into a missing directory");
-    } catch (const SigningError& e) {
-        BOOST_TEST(e.code() == ErrorCode::IoError);
+    const auto span = [&] {
+        return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(doc.data()),
+                                             doc.size());
+    };
+    // The worker cannot even create its temp file.
+    {
+        detail::SignedFileWriter writer(dir / "missing" / "out.pdf");
+        writer.start(span(), 1, 5);
+        BOOST_CHECK_EXCEPTION(writer.finish(), SigningError,
+                              [](const SigningError& e) { return e.code() == ErrorCode::IoError; });
     }
-    BOOST_TEST(names_in(dir).empty());
+    // The temp file is written and synced, then the rename fails: the target is a directory.
+    fs::create_directories(dir / "out.pdf" / "inside");
+    {
+        detail::SignedFileWriter writer(dir / "out.pdf");
+        writer.start(span(), 1, 5);
+        BOOST_CHECK_EXCEPTION(writer.finish(), SigningError,
+                              [](const SigningError& e) { return e.code() == ErrorCode::IoError; });
+    }
+    BOOST_TEST(names_in(dir) == std::vector<std::string>{"out.pdf"});
+    BOOST_TEST(fs::is_directory(dir / "out.pdf" / "inside"));
     fs::remove_all(dir);
 }
 

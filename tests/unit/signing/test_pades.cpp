@@ -328,18 +328,24 @@ BOOST_AUTO_TEST_CASE(bad_inputs_are_clear_errors) {
     fs::remove_all(dir);
 }
 
-BOOST_AUTO_TEST_CASE(an_unwritable_destination_is_a_clear_error_after_nothing_is_written) {
+BOOST_AUTO_TEST_CASE(an_unwritable_destination_is_a_clear_error_and_leaves_nothing) {
     fs::path dir = temp_dir();
     write_file(dir / "in.pdf", make_pdf(1));
+    fs::create_directories(dir / "out.pdf" / "inside"); // written in full, then not renamable
     auto rsa = signer(pki().rsa);
-    try {
-        PadesSigner(*rsa).sign_file(dir / "in.pdf", dir / "no-such-dir" / "out.pdf", {});
-        BOOST_FAIL("signed into a missing directory");
-    } catch (const SigningError& e) {
-        BOOST_TEST(code(e) == static_cast<int>(ErrorCode::IoError));
-        BOOST_TEST(std::string(e.what()).find("no-such-dir") != std::string::npos, e.what());
+    for (const fs::path& out : {dir / "no-such-dir" / "out.pdf", dir / "out.pdf"}) {
+        try {
+            PadesSigner(*rsa).sign_file(dir / "in.pdf", out, {});
+            BOOST_FAIL("signed into " << out);
+        } catch (const SigningError& e) {
+            BOOST_TEST(code(e) == static_cast<int>(ErrorCode::IoError));
+            BOOST_TEST(std::string(e.what()).find(out.parent_path().filename().string()) !=
+                           std::string::npos,
+                       e.what());
+        }
     }
-    BOOST_TEST(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
+    // in.pdf and the directory: no temp file left behind.
+    BOOST_TEST(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 2);
     fs::remove_all(dir);
 }
 
