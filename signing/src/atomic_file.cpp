@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <openssl/crypto.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <system_error>
 #include <unistd.h>
@@ -52,7 +54,59 @@ void TempFile::write(std::span<const std::uint8_t> data) {
     write_at(data, end_);
 }
 
-Bytes read_whole_file(const std::filesystem::path& path) {
+namespace {
+constexpr std::size_t kMapFrom = 1 << 20;
+}
+
+FileBytes::FileBytes(std::size_t size) : size_(size) {
+    if (size == 0)
+        return;
+    if (size >= kMapFrom) {
+        void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (p != MAP_FAILED) {
+            data_ = static_cast<std::uint8_t*>(p);
+            mapped_ = true;
+            return;
+        }
+    }
+    data_ = new std::uint8_t[size]; // default-initialised: read() fills it
+}
+
+FileBytes::~FileBytes() {
+    release();
+}
+
+FileBytes::FileBytes(FileBytes&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)),
+      mapped_(std::exchange(other.mapped_, false)) {}
+
+FileBytes& FileBytes::operator=(FileBytes&& other) noexcept {
+    if (this != &other) {
+        release();
+        data_ = std::exchange(other.data_, nullptr);
+        size_ = std::exchange(other.size_, 0);
+        mapped_ = std::exchange(other.mapped_, false);
+    }
+    return *this;
+}
+
+void FileBytes::wipe() noexcept {
+    if (data_)
+        OPENSSL_cleanse(data_, size_);
+}
+
+void FileBytes::release() noexcept {
+    if (mapped_)
+        ::munmap(data_, size_);
+    else
+        delete[] data_;
+    data_ = nullptr;
+    size_ = 0;
+    mapped_ = false;
+}
+
+FileBytes read_whole_file(const std::filesystem::path& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         throw SigningError(ErrorCode::IoError,
@@ -62,7 +116,7 @@ Bytes read_whole_file(const std::filesystem::path& path) {
         ::close(fd);
         throw SigningError(ErrorCode::IoError, "'" + path.string() + "' is not a regular file");
     }
-    Bytes bytes(static_cast<std::size_t>(st.st_size));
+    FileBytes bytes(static_cast<std::size_t>(st.st_size));
     std::size_t done = 0;
     while (done < bytes.size()) {
         ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);

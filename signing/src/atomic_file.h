@@ -70,8 +70,33 @@ private:
     Bytes gap_filler_;
 };
 
-// The whole file in memory, read with plain read() calls (no stdio, no mapping: a file truncated
-// by someone else while we read it is an error, not a SIGBUS). Throws SigningError(IoError).
-Bytes read_whole_file(const std::filesystem::path& path);
+// A file's bytes in memory, not zero-filled first. From 1 MiB on they go into a private anonymous
+// mapping populated in one go (MAP_POPULATE): zero-filling a vector and then faulting its 1,500
+// pages in one by one cost more than reading a 6 MB PDF (4.3 ms against 2.5 ms here).
+class FileBytes {
+public:
+    FileBytes() = default;
+    explicit FileBytes(std::size_t size);
+    ~FileBytes();
+    FileBytes(FileBytes&& other) noexcept;
+    FileBytes& operator=(FileBytes&& other) noexcept;
+    std::uint8_t* data() { return data_; }
+    const std::uint8_t* data() const { return data_; }
+    std::size_t size() const { return size_; }
+    std::span<const std::uint8_t> span() const { return {data_, size_}; }
+    // Overwrites the bytes (the file may have held a private key).
+    void wipe() noexcept;
+
+private:
+    void release() noexcept;
+    std::uint8_t* data_ = nullptr;
+    std::size_t size_ = 0;
+    bool mapped_ = false;
+};
+
+// The whole file in memory, read with plain read() calls (no stdio, no file mapping: a file
+// truncated by someone else while we read it is an error, not a SIGBUS). Throws
+// SigningError(IoError).
+FileBytes read_whole_file(const std::filesystem::path& path);
 
 } // namespace ow::signing::detail

@@ -448,10 +448,10 @@ SignResult PadesSigner::sign_file(const std::filesystem::path& in, const std::fi
         throw SigningError(ErrorCode::IoError, "cannot open '" + in.string() + "'");
     // Read once into memory: PoDoFo's file device issues a seek per token (2,800 system calls for
     // 50 pages of text), and the update needs every input byte again anyway.
-    const Bytes input = read_whole_file(in);
+    const FileBytes input = read_whole_file(in);
     // Nothing reaches `out` before the document is complete: temp file, fsync, rename.
     Output file(out);
-    return sign_bytes(signer_, input, o, file, "'" + in.filename().string() + "'");
+    return sign_bytes(signer_, input.span(), o, file, "'" + in.filename().string() + "'");
 }
 
 Bytes PadesSigner::sign_memory(std::span<const std::uint8_t> pdf, const SignOptions& o,

@@ -678,8 +678,8 @@ VerifyReport PadesVerifier::verify_file(const std::filesystem::path& path) const
     auto size = std::filesystem::file_size(path, ec);
     if (!ec)
         refuse_oversized(path.string(), size, options_.max_file_size);
-    const Bytes bytes = read_whole_file(path);
-    return verify_memory(bytes, path.string());
+    const FileBytes bytes = read_whole_file(path);
+    return verify_memory(bytes.span(), path.string());
 }
 
 VerifyReport PadesVerifier::verify_memory(std::span<const std::uint8_t> pdf,

@@ -37,9 +37,9 @@ struct SoftwareSigner::Key {
 namespace {
 
 std::string read_file(const std::filesystem::path& p) {
-    Bytes bytes = read_whole_file(p);
-    std::string text(bytes.begin(), bytes.end());
-    OPENSSL_cleanse(bytes.data(), bytes.size()); // may be a private key
+    FileBytes bytes = read_whole_file(p);
+    std::string text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    bytes.wipe(); // may be a private key
     return text;
 }
 

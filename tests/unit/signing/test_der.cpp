@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <cstring>
 #include <openssl/asn1t.h>
 #include <openssl/ess.h>
 #include <openssl/objects.h>
@@ -432,6 +433,36 @@ BOOST_AUTO_TEST_CASE(errors_come_out_of_finish_and_leave_no_temp_file) {
     }
     BOOST_TEST(names_in(dir) == std::vector<std::string>{"out.pdf"});
     BOOST_TEST(fs::is_directory(dir / "out.pdf" / "inside"));
+    fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(file_bytes)
+
+BOOST_AUTO_TEST_CASE(files_of_every_size_are_read_whole) {
+    // Small files go to the heap, from 1 MiB on to a populated anonymous mapping.
+    const fs::path dir = temp_dir();
+    for (std::size_t size :
+         {std::size_t{0}, std::size_t{1}, std::size_t{4097}, std::size_t{(1u << 20) - 1},
+          std::size_t{1u << 20}, std::size_t{3u << 20} + 5}) {
+        std::string content(size, '\0');
+        for (std::size_t i = 0; i < size; ++i)
+            content[i] = static_cast<char>((i * 131 + size) & 0xFF);
+        write_file(dir / "f.bin", content);
+        detail::FileBytes bytes = detail::read_whole_file(dir / "f.bin");
+        BOOST_REQUIRE(bytes.size() == size);
+        BOOST_TEST((size == 0 || std::memcmp(bytes.data(), content.data(), size) == 0),
+                   "size " << size);
+        detail::FileBytes moved = std::move(bytes);
+        BOOST_TEST(bytes.size() == 0u);
+        BOOST_TEST(moved.span().size() == size);
+        moved.wipe();
+        BOOST_TEST(
+            std::all_of(moved.data(), moved.data() + size, [](std::uint8_t c) { return c == 0; }));
+    }
+    BOOST_CHECK_THROW(detail::read_whole_file(dir / "missing.bin"), SigningError);
+    BOOST_CHECK_THROW(detail::read_whole_file(dir), SigningError); // a directory
     fs::remove_all(dir);
 }
 
