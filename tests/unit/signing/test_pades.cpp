@@ -7,12 +7,16 @@
 
 #include <array>
 #include <boost/test/unit_test.hpp>
+#include <csignal>
 #include <openssl/cms.h>
 #include <openssl/ess.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 #include <set>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace ow::signing;
 using namespace ow::signing::test;
@@ -345,6 +349,38 @@ BOOST_AUTO_TEST_CASE(an_unwritable_destination_is_a_clear_error_and_leaves_nothi
         }
     }
     // in.pdf and the directory: no temp file left behind.
+    BOOST_TEST(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 2);
+    fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_full_disk_is_a_clear_error_and_keeps_the_old_file) {
+    // A file size limit stands in for a full disk: the write that crosses it fails (EFBIG) like
+    // one on a full file system (ENOSPC). In a child process, so the limit does not stay.
+    fs::path dir = temp_dir();
+    write_file(dir / "in.pdf", make_pdf(20));
+    write_file(dir / "out.pdf", "previous contents");
+    auto rsa = signer(pki().rsa);
+    const pid_t child = fork();
+    BOOST_REQUIRE(child >= 0);
+    if (child == 0) {
+        std::signal(SIGXFSZ, SIG_IGN);
+        rlimit limit{4096, 4096};
+        setrlimit(RLIMIT_FSIZE, &limit);
+        int status = 3;
+        try {
+            PadesSigner(*rsa).sign_file(dir / "in.pdf", dir / "out.pdf", {});
+            status = 1; // signed despite the limit
+        } catch (const SigningError& e) {
+            status = e.code() == ErrorCode::IoError ? 0 : 2;
+        } catch (...) {
+        }
+        std::_Exit(status);
+    }
+    int status = 0;
+    BOOST_REQUIRE(waitpid(child, &status, 0) == child);
+    BOOST_REQUIRE(WIFEXITED(status));
+    BOOST_TEST(WEXITSTATUS(status) == 0); // 1: signed anyway, 2: another error, 3: crashed
+    BOOST_TEST(read_file(dir / "out.pdf") == "previous contents");
     BOOST_TEST(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 2);
     fs::remove_all(dir);
 }
