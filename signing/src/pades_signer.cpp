@@ -417,9 +417,11 @@ void check_options(const SignOptions& o) {
 
 namespace {
 
-// Signs a document held in memory; the signed bytes go to `out`.
+// Signs a document held in memory; the signed bytes go to `out`. `parsed`, when given, is `pdf`
+// already loaded, used by the first attempt.
 SignResult sign_bytes(Signer& signer, std::span<const std::uint8_t> pdf, const SignOptions& o,
-                      Output& out, const std::string& what = "the document") {
+                      Output& out, const std::string& what = "the document",
+                      std::unique_ptr<PdfMemDocument> parsed = nullptr) {
     check_options(o);
     if (pdf.empty())
         throw SigningError(ErrorCode::MalformedPdf, what + " is empty");
@@ -427,8 +429,12 @@ SignResult sign_bytes(Signer& signer, std::span<const std::uint8_t> pdf, const S
     const SignerCertificates certs(signer);
     std::size_t reserve = initial_reserve(signer, certs, o);
     for (int attempt = 0; attempt < 2; ++attempt) {
-        PdfMemDocument doc;
-        load(doc, pdf, what);
+        std::unique_ptr<PdfMemDocument> loaded = std::move(parsed);
+        if (!loaded) {
+            loaded = std::make_unique<PdfMemDocument>();
+            load(*loaded, pdf, what);
+        }
+        PdfMemDocument& doc = *loaded;
         Prepared p = prepare_checked(doc, o, signer, what);
         Attempt a = write_and_sign(doc, pdf.size(), p, reserve, signer, certs, o, result, out);
         if (a.done)
@@ -441,17 +447,53 @@ SignResult sign_bytes(Signer& signer, std::span<const std::uint8_t> pdf, const S
 
 } // namespace
 
+struct InputDocument::Impl {
+    FileBytes bytes;
+    std::unique_ptr<PdfMemDocument> parsed; // reads `bytes` in place
+    std::string what;                       // "'name.pdf'", for messages
+    std::exception_ptr error;
+};
+
+InputDocument::InputDocument() : impl_(std::make_unique<Impl>()) {}
+InputDocument::InputDocument(InputDocument&&) noexcept = default;
+InputDocument& InputDocument::operator=(InputDocument&&) noexcept = default;
+InputDocument::~InputDocument() = default;
+
+InputDocument InputDocument::read(const std::filesystem::path& in) noexcept {
+    InputDocument d;
+    try {
+        d.impl_->what = "'" + in.filename().string() + "'";
+        if (!std::filesystem::is_regular_file(in))
+            throw SigningError(ErrorCode::IoError, "cannot open '" + in.string() + "'");
+        // Read once into memory: PoDoFo's file device issues a seek per token (2,800 system
+        // calls for 50 pages of text), and the update needs every input byte again anyway.
+        d.impl_->bytes = read_whole_file(in);
+        if (d.impl_->bytes.size() > 0) {
+            auto doc = std::make_unique<PdfMemDocument>();
+            load(*doc, d.impl_->bytes.span(), d.impl_->what);
+            d.impl_->parsed = std::move(doc);
+        }
+    } catch (...) {
+        d.impl_->error = std::current_exception();
+    }
+    return d;
+}
+
 SignResult PadesSigner::sign_file(const std::filesystem::path& in, const std::filesystem::path& out,
                                   const SignOptions& o) {
     check_options(o);
-    if (!std::filesystem::is_regular_file(in))
-        throw SigningError(ErrorCode::IoError, "cannot open '" + in.string() + "'");
-    // Read once into memory: PoDoFo's file device issues a seek per token (2,800 system calls for
-    // 50 pages of text), and the update needs every input byte again anyway.
-    const FileBytes input = read_whole_file(in);
+    return sign_file(InputDocument::read(in), out, o);
+}
+
+SignResult PadesSigner::sign_file(InputDocument in, const std::filesystem::path& out,
+                                  const SignOptions& o) {
+    check_options(o);
+    if (in.impl_->error)
+        std::rethrow_exception(in.impl_->error);
     // Nothing reaches `out` before the document is complete: temp file, fsync, rename.
     Output file(out);
-    return sign_bytes(signer_, input.span(), o, file, "'" + in.filename().string() + "'");
+    return sign_bytes(signer_, in.impl_->bytes.span(), o, file, in.impl_->what,
+                      std::move(in.impl_->parsed));
 }
 
 Bytes PadesSigner::sign_memory(std::span<const std::uint8_t> pdf, const SignOptions& o,

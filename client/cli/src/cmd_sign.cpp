@@ -4,7 +4,9 @@
 #include "ow/signing/pades_signer.h"
 #include "ow/signing/pkcs11_signer.h"
 
+#include <optional>
 #include <sstream>
+#include <thread>
 
 namespace ow::cli {
 namespace {
@@ -75,8 +77,13 @@ int run_sign(Context& ctx) {
     }
 
     try {
+        // The document is read and parsed on a second thread while the key is opened (OpenSSL's
+        // set-up, or the card and its PIN).
+        std::optional<sg::InputDocument> input;
+        std::jthread reader([&] { input.emplace(sg::InputDocument::read(in)); });
         std::unique_ptr<sg::Signer> signer = open_signer(ctx, false);
-        sg::SignResult r = sg::PadesSigner(*signer).sign_file(in, out, o);
+        reader.join();
+        sg::SignResult r = sg::PadesSigner(*signer).sign_file(std::move(*input), out, o);
         ctx.out << "signed: " << out << " (field \"" << r.field_name << "\", PAdES " << r.level
                 << ", CMS " << r.cms_size << " of " << r.reserved << " bytes reserved"
                 << (r.timestamp_time ? ", time-stamp " + *r.timestamp_time : "") << ")\n";

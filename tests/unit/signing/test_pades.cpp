@@ -13,9 +13,11 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
+#include <optional>
 #include <set>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace ow::signing;
@@ -382,6 +384,42 @@ BOOST_AUTO_TEST_CASE(a_full_disk_is_a_clear_error_and_keeps_the_old_file) {
     BOOST_TEST(WEXITSTATUS(status) == 0); // 1: signed anyway, 2: another error, 3: crashed
     BOOST_TEST(read_file(dir / "out.pdf") == "previous contents");
     BOOST_TEST(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 2);
+    fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_document_read_ahead_on_another_thread_signs_like_any_other) {
+    fs::path dir = temp_dir();
+    write_file(dir / "in.pdf", make_pdf(3));
+    std::optional<InputDocument> input;
+    std::thread reader([&] { input.emplace(InputDocument::read(dir / "in.pdf")); });
+    auto rsa = signer(pki().rsa); // the key is opened meanwhile
+    reader.join();
+    SignResult r = PadesSigner(*rsa).sign_file(std::move(*input), dir / "out.pdf", {});
+    BOOST_TEST(fs::file_size(dir / "out.pdf") == r.output_size);
+    BOOST_TEST(verify(read_file(dir / "out.pdf")).all_valid_and_trusted());
+    // What went wrong reading is reported by the signing, after the options are checked.
+    write_file(dir / "bad.pdf", "not a PDF\n");
+    const std::pair<const char*, ErrorCode> broken[] = {{"missing.pdf", ErrorCode::IoError},
+                                                        {"bad.pdf", ErrorCode::MalformedPdf}};
+    for (const auto& [name, expected] : broken) {
+        try {
+            PadesSigner(*rsa).sign_file(InputDocument::read(dir / name), dir / "x.pdf", {});
+            BOOST_ERROR("signed " << name);
+        } catch (const SigningError& e) {
+            BOOST_TEST(code(e) == static_cast<int>(expected), name << ": " << e.what());
+            BOOST_TEST(std::string(e.what()).find(name) != std::string::npos, e.what());
+        }
+        SignOptions bad_page;
+        bad_page.seal = SealAppearance{};
+        bad_page.seal->page = 0;
+        try {
+            PadesSigner(*rsa).sign_file(InputDocument::read(dir / name), dir / "x.pdf", bad_page);
+            BOOST_ERROR("accepted page 0");
+        } catch (const SigningError& e) {
+            BOOST_TEST(code(e) == static_cast<int>(ErrorCode::InvalidArgument));
+        }
+    }
+    BOOST_TEST(!fs::exists(dir / "x.pdf"));
     fs::remove_all(dir);
 }
 

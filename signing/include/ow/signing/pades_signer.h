@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -60,11 +61,30 @@ struct SignResult {
     std::optional<std::string> timestamp_time;
 };
 
+// A PDF file read and parsed before its signer is ready, so that both overlap: the CLI reads the
+// document on a second thread while the key is opened (OpenSSL's set-up, or the card and its
+// PIN). What went wrong reading it is kept and reported by the signing.
+class InputDocument {
+public:
+    static InputDocument read(const std::filesystem::path& in) noexcept;
+    InputDocument(InputDocument&&) noexcept;
+    InputDocument& operator=(InputDocument&&) noexcept;
+    ~InputDocument();
+
+private:
+    friend class PadesSigner;
+    InputDocument();
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 class PadesSigner {
 public:
     explicit PadesSigner(Signer& signer) : signer_(signer) {}
 
     SignResult sign_file(const std::filesystem::path& in, const std::filesystem::path& out,
+                         const SignOptions& options);
+    SignResult sign_file(InputDocument in, const std::filesystem::path& out,
                          const SignOptions& options);
     // In-memory input (e.g. a document just rendered); returns the signed PDF.
     Bytes sign_memory(std::span<const std::uint8_t> pdf, const SignOptions& options,
