@@ -6,35 +6,6 @@ namespace ow::signing::detail {
 
 namespace {
 
-// The digest's identifier and that of ECDSA with it.
-struct AlgorithmOids {
-    der::ByteView digest, ecdsa;
-};
-AlgorithmOids oids(DigestAlgorithm alg) {
-    switch (alg) {
-    case DigestAlgorithm::Sha384:
-        return {der::oid::kSha384, der::oid::kEcdsaWithSha384};
-    case DigestAlgorithm::Sha512:
-        return {der::oid::kSha512, der::oid::kEcdsaWithSha512};
-    case DigestAlgorithm::Sha256:
-        break;
-    }
-    return {der::oid::kSha256, der::oid::kEcdsaWithSha256};
-}
-
-const Bytes& null_value() {
-    static const Bytes null{der::kNull, 0};
-    return null;
-}
-
-// AlgorithmIdentifier with NULL parameters (digests, rsaEncryption) or none (ECDSA, RFC 5758).
-Bytes algorithm(der::ByteView oid, bool null_parameters) {
-    Bytes content(oid.begin(), oid.end());
-    if (null_parameters)
-        der::append_raw(content, null_value());
-    return der::wrap(der::kSequence, content);
-}
-
 // Attribute ::= SEQUENCE { attrType OBJECT IDENTIFIER, attrValues SET OF AttributeValue }
 Bytes attribute(der::ByteView type, der::ByteView value) {
     Bytes content(type.begin(), type.end());
@@ -111,7 +82,7 @@ void CmsBuilder::add_timestamp_token(const Bytes& token) {
 Bytes CmsBuilder::der() const {
     if (signed_attributes_.empty() || signature_.empty())
         throw SigningError(ErrorCode::CryptoError, "the CMS is not complete");
-    const Bytes digest_algorithm = algorithm(oids(digest_).digest, true);
+    const Bytes digest_algorithm = der::algorithm_identifier(der::oid::digest(digest_), true);
     // SignerInfo ::= SEQUENCE { version 1, sid, digestAlgorithm, [0] signedAttrs,
     //                           signatureAlgorithm, signature, [1] unsignedAttrs OPTIONAL }
     Bytes signer_info;
@@ -120,9 +91,10 @@ Bytes CmsBuilder::der() const {
     der::append_raw(signer_info, digest_algorithm);
     // The signed attributes are signed as a SET OF and carried with the [0] tag.
     der::append(signer_info, der::context(0), signed_attributes_);
-    der::append_raw(signer_info, key_ == KeyAlgorithm::Rsa
-                                     ? algorithm(der::oid::kRsaEncryption, true)
-                                     : algorithm(oids(digest_).ecdsa, false));
+    der::append_raw(signer_info,
+                    key_ == KeyAlgorithm::Rsa
+                        ? der::algorithm_identifier(der::oid::kRsaEncryption, true)
+                        : der::algorithm_identifier(der::oid::ecdsa_with(digest_), false));
     der::append(signer_info, der::kOctetString, signature_);
     if (!timestamp_token_.empty())
         der::append(signer_info, der::context(1),

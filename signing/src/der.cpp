@@ -1,6 +1,7 @@
 #include "der.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace ow::signing::detail::der {
 
@@ -112,6 +113,19 @@ bool well_formed_contents(ByteView in, int depth) {
 }
 } // namespace
 
+Bytes algorithm_identifier(ByteView oid, bool null_parameters) {
+    Bytes content(oid.begin(), oid.end());
+    if (null_parameters)
+        append(content, kNull, {});
+    return wrap(kSequence, content);
+}
+
+Bytes digest_info(DigestAlgorithm alg, ByteView digest) {
+    Bytes content = algorithm_identifier(oid::digest(alg), true);
+    append(content, kOctetString, digest);
+    return wrap(kSequence, content);
+}
+
 std::optional<CertificateFields> certificate_fields(ByteView cert) {
     ByteView in = cert;
     auto certificate = read(in);
@@ -190,6 +204,28 @@ const ByteView kData{data}, kSignedData{signed_data}, kContentType{content_type}
     kTimeStampToken{time_stamp_token}, kRsaEncryption{rsa_encryption}, kSha256{sha256},
     kSha384{sha384}, kSha512{sha512}, kEcdsaWithSha256{ecdsa_sha256},
     kEcdsaWithSha384{ecdsa_sha384}, kEcdsaWithSha512{ecdsa_sha512};
+
+namespace {
+// The digest's identifier and that of ECDSA with it.
+std::pair<ByteView, ByteView> digest_and_ecdsa(DigestAlgorithm alg) {
+    switch (alg) {
+    case DigestAlgorithm::Sha384:
+        return {kSha384, kEcdsaWithSha384};
+    case DigestAlgorithm::Sha512:
+        return {kSha512, kEcdsaWithSha512};
+    case DigestAlgorithm::Sha256:
+        break;
+    }
+    return {kSha256, kEcdsaWithSha256};
+}
+} // namespace
+
+ByteView digest(DigestAlgorithm alg) {
+    return digest_and_ecdsa(alg).first;
+}
+ByteView ecdsa_with(DigestAlgorithm alg) {
+    return digest_and_ecdsa(alg).second;
+}
 } // namespace oid
 
 } // namespace ow::signing::detail::der

@@ -16,7 +16,7 @@ namespace ow::signing::detail::der {
 using ByteView = std::span<const std::uint8_t>;
 
 constexpr std::uint8_t kInteger = 0x02, kBitString = 0x03, kOctetString = 0x04, kNull = 0x05,
-                       kOid = 0x06, kSequence = 0x30, kSet = 0x31;
+                       kSequence = 0x30, kSet = 0x31;
 // Context-specific constructed tags [0], [1], [3], [4].
 constexpr std::uint8_t context(int n) {
     return static_cast<std::uint8_t>(0xA0 | n);
@@ -44,6 +44,10 @@ Bytes set_of_contents(std::vector<Bytes> elements);
 // A non-negative INTEGER from big-endian magnitude bytes (leading zeros dropped, a zero octet
 // added when the top bit is set).
 Bytes unsigned_integer(ByteView magnitude);
+// AlgorithmIdentifier with NULL parameters (digests, rsaEncryption) or none (ECDSA, RFC 5758).
+Bytes algorithm_identifier(ByteView oid, bool null_parameters);
+// DigestInfo (RFC 8017 9.2): what an RSA PKCS#1 v1.5 signature carries for a digest.
+Bytes digest_info(DigestAlgorithm alg, ByteView digest);
 
 // The fields of a DER certificate a signature refers to, as elements inside it.
 struct CertificateFields {
@@ -62,6 +66,9 @@ namespace oid {
 extern const ByteView kData, kSignedData, kContentType, kMessageDigest, kSigningCertificateV2,
     kTimeStampToken, kRsaEncryption, kSha256, kSha384, kSha512, kEcdsaWithSha256, kEcdsaWithSha384,
     kEcdsaWithSha512;
+// The digest's identifier, and that of ECDSA with it.
+ByteView digest(DigestAlgorithm alg);
+ByteView ecdsa_with(DigestAlgorithm alg);
 } // namespace oid
 
 } // namespace ow::signing::detail::der

@@ -1,5 +1,6 @@
 #include "ow/signing/pkcs11_signer.h"
 
+#include "der.h"
 #include "ossl.h"
 
 #include <algorithm>
@@ -577,29 +578,11 @@ Bytes Pkcs11Signer::sign_digest(DigestAlgorithm alg, std::span<const std::uint8_
                                "log in to token '" + token_.label + "' with the PIN first");
         find_key();
     }
-    Bytes data;
+    // CKM_RSA_PKCS pads and signs what it is given: the DigestInfo. CKM_ECDSA signs the digest.
     CK_MECHANISM mech{};
-    if (algorithm_ == KeyAlgorithm::Rsa) {
-        static const unsigned char p256[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60,
-                                             0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-                                             0x01, 0x05, 0x00, 0x04, 0x20};
-        static const unsigned char p384[] = {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60,
-                                             0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-                                             0x02, 0x05, 0x00, 0x04, 0x30};
-        static const unsigned char p512[] = {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60,
-                                             0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-                                             0x03, 0x05, 0x00, 0x04, 0x40};
-        const unsigned char* pre = alg == DigestAlgorithm::Sha256   ? p256
-                                   : alg == DigestAlgorithm::Sha384 ? p384
-                                                                    : p512;
-        data.assign(pre, pre + 19);
-        mech.mechanism = CKM_RSA_PKCS;
-    } else {
-        mech.mechanism = CKM_ECDSA;
-    }
-    std::size_t off = data.size();
-    data.resize(off + dg.size());
-    std::memcpy(data.data() + off, dg.data(), dg.size());
+    mech.mechanism = algorithm_ == KeyAlgorithm::Rsa ? CKM_RSA_PKCS : CKM_ECDSA;
+    Bytes data =
+        algorithm_ == KeyAlgorithm::Rsa ? der::digest_info(alg, dg) : Bytes(dg.begin(), dg.end());
     CK_RV rv = f->C_SignInit(session_, &mech, key_);
     if (rv != CKR_OK)
         raise(rv, "C_SignInit");

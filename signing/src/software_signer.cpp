@@ -4,12 +4,10 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <openssl/asn1t.h>
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
-#include <sstream>
+#include <optional>
 #include <vector>
 
 namespace ow::signing {
@@ -57,43 +55,61 @@ Bytes certificate_der(const unsigned char* data, long length) {
     return x509_to_der(parsed.get());
 }
 
+// One PEM block: its type and its decoded bytes, wiped when released (a private key may be in it).
+struct WipeFree {
+    std::size_t size = 0;
+    void operator()(unsigned char* p) const noexcept { OPENSSL_clear_free(p, size); }
+};
+struct PemBlock {
+    std::string type;
+    bool encrypted = false; // Proc-Type / DEK-Info headers: a legacy encrypted key
+    std::unique_ptr<unsigned char, WipeFree> data;
+    der::ByteView bytes() const { return {data.get(), data.get_deleter().size}; }
+};
+
+// The next PEM block of `bio`, or nullopt at the end of the input — or at a block that cannot be
+// decoded, which sets `damaged`.
+std::optional<PemBlock> next_pem_block(BIO* bio, bool& damaged) {
+    ERR_clear_error(); // the queue tells the end of the input from a damaged block
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* data = nullptr;
+    long length = 0;
+    if (PEM_read_bio(bio, &name, &header, &data, &length) != 1) {
+        const unsigned long error = ERR_peek_last_error();
+        damaged = ERR_GET_LIB(error) != ERR_LIB_PEM || ERR_GET_REASON(error) != PEM_R_NO_START_LINE;
+        ERR_clear_error();
+        return std::nullopt;
+    }
+    PemBlock block{
+        name, header && header[0] != '\0', {data, WipeFree{static_cast<std::size_t>(length)}}};
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    return block;
+}
+
 // The certificates of a PEM file in order (other PEM blocks skipped), or of a DER file. Throws
-// CertificateNotFound for a damaged certificate block.
+// CertificateNotFound for a damaged block.
 std::vector<Bytes> read_certs(std::string_view pem) {
     std::vector<Bytes> out;
     if (pem.empty())
         return out;
     BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-    ERR_clear_error(); // the queue tells the end of the input from a damaged block below
-    bool any_block = false;
-    for (;;) {
-        char* name = nullptr;
-        char* header = nullptr;
-        unsigned char* data = nullptr;
-        long length = 0;
-        if (PEM_read_bio(bio.get(), &name, &header, &data, &length) != 1) {
-            // The end of the input (no further BEGIN line), or a block that is damaged.
-            const unsigned long error = ERR_peek_last_error();
-            if (ERR_GET_LIB(error) != ERR_LIB_PEM || ERR_GET_REASON(error) != PEM_R_NO_START_LINE)
-                throw SigningError(ErrorCode::CertificateNotFound,
-                                   "a block of the certificate file is damaged");
-            break;
-        }
+    bool any_block = false, damaged = false;
+    while (auto block = next_pem_block(bio.get(), damaged)) {
         any_block = true;
-        const std::string_view block_name = name;
-        const bool is_certificate =
-            block_name == PEM_STRING_X509 || block_name == PEM_STRING_X509_OLD;
-        Bytes cert = is_certificate ? certificate_der(data, length) : Bytes{};
-        OPENSSL_free(name);
-        OPENSSL_free(header);
-        OPENSSL_clear_free(data, static_cast<std::size_t>(length)); // a key may share the file
-        if (is_certificate && cert.empty())
+        if (block->type != PEM_STRING_X509 && block->type != PEM_STRING_X509_OLD)
+            continue;
+        const der::ByteView bytes = block->bytes();
+        Bytes cert = certificate_der(bytes.data(), static_cast<long>(bytes.size()));
+        if (cert.empty())
             throw SigningError(ErrorCode::CertificateNotFound,
                                "a certificate in the certificate file is damaged");
-        if (is_certificate)
-            out.push_back(std::move(cert));
+        out.push_back(std::move(cert));
     }
-    ERR_clear_error(); // end of input
+    if (damaged)
+        throw SigningError(ErrorCode::CertificateNotFound,
+                           "a block of the certificate file is damaged");
     if (!any_block) {
         Bytes cert = certificate_der(reinterpret_cast<const unsigned char*>(pem.data()),
                                      static_cast<long>(pem.size()));
@@ -152,21 +168,6 @@ bool key_matches_certificate(const EVP_PKEY* key, const Bytes& cert) {
     return same;
 }
 
-struct OpenSslFree {
-    void operator()(void* p) const noexcept { OPENSSL_free(p); }
-};
-// The decoded key integers are wiped before they are freed.
-struct AsnTypeStackFree {
-    void operator()(ASN1_SEQUENCE_ANY* s) const noexcept {
-        for (int i = 0; i < sk_ASN1_TYPE_num(s); ++i) {
-            ASN1_TYPE* t = sk_ASN1_TYPE_value(s, i);
-            if (t && t->type == V_ASN1_INTEGER && t->value.integer && t->value.integer->data)
-                OPENSSL_cleanse(t->value.integer->data,
-                                static_cast<std::size_t>(t->value.integer->length));
-        }
-        sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
-    }
-};
 struct ParamBldFree {
     void operator()(OSSL_PARAM_BLD* b) const noexcept { OSSL_PARAM_BLD_free(b); }
 };
@@ -175,9 +176,6 @@ struct ParamFree {
 };
 struct BnFree {
     void operator()(BIGNUM* b) const noexcept { BN_clear_free(b); }
-};
-struct P8Free {
-    void operator()(PKCS8_PRIV_KEY_INFO* p) const noexcept { PKCS8_PRIV_KEY_INFO_free(p); }
 };
 
 int pass_cb(char* buf, int size, int, void* u) {
@@ -195,52 +193,47 @@ namespace detail {
 // An unencrypted RSA key (PKCS#8 "PRIVATE KEY" or PKCS#1 "RSA PRIVATE KEY") read without OpenSSL
 // 3's decoder framework: setting up a decoder context enumerates every key type and decoder of
 // every provider, which costs more than the signature itself in a one-shot `onewindow-cli sign`.
-// The key components go to the provider with EVP_PKEY_fromdata, as the decoder would do. Returns
-// nothing for any other key (EC, encrypted, unusual encodings): the caller falls back to
-// PEM_read_bio_PrivateKey. The decoded DER is wiped.
+// The DER is read with der.h; the key components go to the provider with EVP_PKEY_fromdata, as
+// the decoder would do. Returns nothing for any other key (EC, encrypted, unusual encodings): the
+// caller falls back to PEM_read_bio_PrivateKey. The decoded DER is wiped.
 EvpPkeyPtr rsa_key_without_decoders(std::string_view pem) {
     BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-    char* name_raw = nullptr;
-    char* header_raw = nullptr;
-    unsigned char* der_raw = nullptr;
-    long der_len = 0;
-    if (!bio || PEM_read_bio(bio.get(), &name_raw, &header_raw, &der_raw, &der_len) != 1) {
-        ERR_clear_error();
+    bool damaged = false;
+    auto block = bio ? next_pem_block(bio.get(), damaged) : std::nullopt;
+    if (!block || block->encrypted)
         return nullptr;
-    }
-    std::unique_ptr<char, OpenSslFree> name(name_raw), header(header_raw);
-    auto wipe_der = [&](unsigned char* p) {
-        OPENSSL_cleanse(p, static_cast<std::size_t>(der_len));
-        OPENSSL_free(p);
-    };
-    std::unique_ptr<unsigned char, decltype(wipe_der)> der(der_raw, wipe_der);
-    if (header && header.get()[0] != '\0')
-        return nullptr; // Proc-Type / DEK-Info: an encrypted legacy key
-    const unsigned char* rsa_der = der.get();
-    long rsa_len = der_len;
-    std::unique_ptr<PKCS8_PRIV_KEY_INFO, P8Free> p8;
-    if (std::strcmp(name.get(), "PRIVATE KEY") == 0) {
-        const unsigned char* p = der.get();
-        p8.reset(d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, der_len));
-        const ASN1_OBJECT* algorithm = nullptr;
-        int key_len = 0;
-        if (!p8 || PKCS8_pkey_get0(&algorithm, &rsa_der, &key_len, nullptr, p8.get()) != 1 ||
-            OBJ_obj2nid(algorithm) != NID_rsaEncryption) {
-            ERR_clear_error();
+    der::ByteView der_key = block->bytes();
+    if (block->type == "PRIVATE KEY") {
+        // PrivateKeyInfo ::= SEQUENCE { version, AlgorithmIdentifier, privateKey OCTET STRING, … }
+        auto info = der::read(der_key);
+        if (!info || info->tag != der::kSequence || !der_key.empty())
             return nullptr;
-        }
-        rsa_len = key_len;
-    } else if (std::strcmp(name.get(), "RSA PRIVATE KEY") != 0) {
+        der::ByteView fields = info->content;
+        auto version = der::read(fields);
+        auto algorithm = der::read(fields);
+        auto private_key = der::read(fields);
+        if (!version || version->tag != der::kInteger || !algorithm ||
+            algorithm->tag != der::kSequence || !private_key ||
+            private_key->tag != der::kOctetString)
+            return nullptr;
+        der::ByteView algorithm_fields = algorithm->content;
+        auto oid = der::read(algorithm_fields);
+        if (!oid || !std::ranges::equal(oid->whole, der::oid::kRsaEncryption))
+            return nullptr;
+        der_key = private_key->content;
+    } else if (block->type != "RSA PRIVATE KEY") {
         return nullptr;
     }
-    // RSAPrivateKey ::= SEQUENCE { version 0, n, e, d, p, q, dP, dQ, qInv } (two primes only).
-    const unsigned char* p = rsa_der;
-    std::unique_ptr<ASN1_SEQUENCE_ANY, AsnTypeStackFree> seq(
-        d2i_ASN1_SEQUENCE_ANY(nullptr, &p, rsa_len));
-    if (!seq || sk_ASN1_TYPE_num(seq.get()) != 9) {
-        ERR_clear_error();
+    // RSAPrivateKey ::= SEQUENCE { version 0, n, e, d, p, q, dP, dQ, qInv } (two primes only;
+    // multi-prime keys, version 1, take the general path).
+    auto rsa = der::read(der_key);
+    if (!rsa || rsa->tag != der::kSequence || !der_key.empty())
         return nullptr;
-    }
+    der::ByteView integers = rsa->content;
+    auto version = der::read(integers);
+    if (!version || version->tag != der::kInteger || version->content.size() != 1 ||
+        version->content[0] != 0)
+        return nullptr;
     static const char* const names[] = {
         OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
         OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
@@ -248,24 +241,24 @@ EvpPkeyPtr rsa_key_without_decoders(std::string_view pem) {
         OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
     std::vector<std::unique_ptr<BIGNUM, BnFree>> numbers;
     std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> build(OSSL_PARAM_BLD_new());
-    for (int i = 0; i < 9; ++i) {
-        const ASN1_TYPE* t = sk_ASN1_TYPE_value(seq.get(), i);
-        if (!t || t->type != V_ASN1_INTEGER)
+    for (const char* name : names) {
+        auto integer = der::read(integers);
+        // Positive integers only: a set top bit would be a negative number.
+        if (!integer || integer->tag != der::kInteger || integer->content.empty() ||
+            (integer->content[0] & 0x80))
             return nullptr;
         // Secure BIGNUMs: OSSL_PARAM_BLD puts them in the parameters' secure block, which is wiped
         // when the parameters are freed (the private exponent and primes never sit in plain heap).
         std::unique_ptr<BIGNUM, BnFree> bn(BN_secure_new());
-        if (!bn || !ASN1_INTEGER_to_BN(t->value.integer, bn.get()))
+        if (!bn || !BN_bin2bn(integer->content.data(), static_cast<int>(integer->content.size()),
+                              bn.get()))
             return nullptr;
-        if (i == 0) {
-            if (!BN_is_zero(bn.get()))
-                return nullptr; // multi-prime keys take the general path
-            continue;
-        }
-        if (!build || OSSL_PARAM_BLD_push_BN(build.get(), names[i - 1], bn.get()) != 1)
+        if (!build || OSSL_PARAM_BLD_push_BN(build.get(), name, bn.get()) != 1)
             return nullptr;
         numbers.push_back(std::move(bn));
     }
+    if (!integers.empty())
+        return nullptr;
     std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(build.get()));
     EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
     EVP_PKEY* key = nullptr;

@@ -214,6 +214,23 @@ BOOST_AUTO_TEST_CASE(object_identifiers_match_openssls_table) {
                    OBJ_nid2sn(nid));
 }
 
+BOOST_AUTO_TEST_CASE(digest_info_is_what_openssl_encodes) {
+    // What a token signs with CKM_RSA_PKCS (RFC 8017 9.2), against OpenSSL's X509_SIG encoder.
+    for (const auto& [alg, nid] : {std::pair{DigestAlgorithm::Sha256, NID_sha256},
+                                   std::pair{DigestAlgorithm::Sha384, NID_sha384},
+                                   std::pair{DigestAlgorithm::Sha512, NID_sha512}}) {
+        const Bytes dg(detail::digest_size(alg), 0xA5);
+        X509_SIG* sig = X509_SIG_new();
+        X509_ALGOR* algor = nullptr;
+        ASN1_OCTET_STRING* digest = nullptr;
+        X509_SIG_getm(sig, &algor, &digest);
+        X509_ALGOR_set0(algor, OBJ_nid2obj(nid), V_ASN1_NULL, nullptr);
+        ASN1_OCTET_STRING_set(digest, dg.data(), static_cast<int>(dg.size()));
+        BOOST_TEST(der::digest_info(alg, dg) == encode(sig, i2d_X509_SIG), OBJ_nid2sn(nid));
+        X509_SIG_free(sig);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(set_of_is_sorted_as_x690_says) {
     // Ascending octet strings; the shorter one padded with zeros at its end.
     Bytes sorted = der::set_of_contents({{0x30, 0x03, 0x02, 0x01, 0x09},
