@@ -4,9 +4,10 @@
 // its AES key schedule and an algorithm fetch under OpenSSL 3) for every page it reads or writes:
 // about 3 µs of set-up on top of ~4 µs of hashing and decryption per 4 KiB page. The provider
 // installed here computes the same thing — AES-256-CBC and HMAC-SHA1 over the page,
-// PBKDF2-HMAC-SHA1 for the HMAC key, so the file format is unchanged — but keeps those contexts per
-// cipher context (one per connection and direction) and only resets the IV / restarts the HMAC per
-// page.
+// PBKDF2-HMAC-SHA1 for the HMAC key, so the file format is unchanged — but keeps the AES key
+// schedule per cipher context (one per connection and direction) and only resets the IV per page,
+// and resumes HMAC-SHA1 from the SHA-1 states with the key already absorbed (RFC 2104's inner and
+// outer pads) instead of rebuilding or copying an HMAC context.
 //
 // It is installed once per process before the first connection. It is only installed when the
 // linked library is exactly the SQLCipher version whose provider interface it was written against
