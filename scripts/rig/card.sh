@@ -5,8 +5,10 @@
 #     signers, a TSA certificate, and the virtual card's three CAC certificates;
 #   * a SoftHSM2 token "ow-seal" (private SOFTHSM2_CONF) holding the signers' keys + certificates;
 #   * a real pcscd in the foreground with the vsmartcard vpcd driver (readers "OW Rig vPCD 00 00"
-#     and "00 01"), in a private mount namespace when we can (root + unshare), so it never meets a
-#     system pcscd; clients find it through PCSCLITE_CSOCK_NAME;
+#     and "00 01"), in a private mount and network namespace when we can (root + unshare), so it
+#     never meets a system pcscd and vpcd's card ports (it listens on every interface of its
+#     namespace) exist only on that namespace's loopback; the virtual cards join that namespace;
+#     clients find pcscd through its socket file, PCSCLITE_CSOCK_NAME;
 #   * reader 00 00: a virtual CAC card that signs (libcacard + scripts/rig/vcac.c), recognised by
 #     OpenSC's PKCS#11 module; reader 00 01: an ISO 7816 card OpenSC does not recognise (vicc).
 #
@@ -139,24 +141,30 @@ LIBPATH      $VPCD_DRIVER
 CHANNELID    $PORT
 CONF
   if [ "$MODE" = auto ]; then
-    if [ "$(id -u)" = 0 ] && unshare --mount --propagation private true 2>/dev/null; then MODE=isolated; else MODE=system; fi
+    if [ "$(id -u)" = 0 ] && command -v ip >/dev/null &&
+       unshare --mount --net --propagation private true 2>/dev/null; then MODE=isolated; else MODE=system; fi
   fi
   local sock
   if [ "$MODE" = isolated ]; then
     mkdir -p /run/pcscd
-    # Our pcscd sees $DIR/run as its /run/pcscd; the system's /run/pcscd is untouched.
-    unshare --mount --propagation private sh -c \
-      "mount --bind '$DIR/run' /run/pcscd && exec pcscd --foreground --debug -c '$DIR/conf'" \
+    # Our pcscd sees $DIR/run as its /run/pcscd; the system's /run/pcscd is untouched. Its network
+    # namespace has only a loopback interface: vpcd's ports are unreachable from anywhere else.
+    unshare --mount --net --propagation private sh -c \
+      "ip link set lo up && mount --bind '$DIR/run' /run/pcscd && exec pcscd --foreground --debug -c '$DIR/conf'" \
       > "$DIR/logs/pcscd.log" 2>&1 &
     sock=$DIR/run/pcscd.comm
   else
     if [ -S /run/pcscd/pcscd.comm ] && pgrep -x pcscd >/dev/null 2>&1; then
       die "a pcscd already runs and this user cannot isolate one (needs root + unshare)" 77
     fi
+    log "WARNING: not isolated (needs root, unshare and ip): vpcd listens on every interface, port $PORT"
     pcscd --foreground --debug -c "$DIR/conf" > "$DIR/logs/pcscd.log" 2>&1 &
     sock=/run/pcscd/pcscd.comm
   fi
   record pcscd $! "pcscd --foreground --debug -c $DIR/conf"
+  # The virtual cards connect to vpcd on 127.0.0.1 inside pcscd's network namespace.
+  local in_ns=()
+  [ "$MODE" = isolated ] && in_ns=(nsenter "--net=/proc/$(cat "$DIR/pids/pcscd.pid")/ns/net")
   for _ in $(seq 100); do grep -q "daemon ready" "$DIR/logs/pcscd.log" 2>/dev/null && [ -S "$sock" ] && break; sleep 0.05; done
   grep -q "daemon ready" "$DIR/logs/pcscd.log" || die "pcscd did not start; see $DIR/logs/pcscd.log"
   echo "$sock" > "$DIR/run/socket-path"
@@ -171,13 +179,13 @@ CONF
     rm -f "$DIR/nssdb/pin.txt"
     touch "$DIR/nssdb/done"
   fi
-  "$DIR/bin/vcac" -d "$DIR/nssdb" -c vcac-id,vcac-sign,vcac-enc -p "$PORT" > "$DIR/logs/vcac.log" 2>&1 &
+  "${in_ns[@]}" "$DIR/bin/vcac" -d "$DIR/nssdb" -c vcac-id,vcac-sign,vcac-enc -p "$PORT" > "$DIR/logs/vcac.log" 2>&1 &
   record vcac $! "$DIR/bin/vcac"
   if [ "$WITH_VICC" = 1 ]; then
     mkdir -p "$DIR/pyshim"
     [ -d /usr/lib/python3/dist-packages/Cryptodome ] && ln -sfn /usr/lib/python3/dist-packages/Cryptodome "$DIR/pyshim/Crypto"
     # Debian's python (dist-packages), not whatever python3 comes first in PATH
-    PYTHONPATH="$VICC_PYPATH:$DIR/pyshim" /usr/bin/python3 "$HERE/vicc_quickack.py" -t iso7816 -P $((PORT + 1)) \
+    PYTHONPATH="$VICC_PYPATH:$DIR/pyshim" "${in_ns[@]}" /usr/bin/python3 "$HERE/vicc_quickack.py" -t iso7816 -P $((PORT + 1)) \
       > "$DIR/logs/vicc.log" 2>&1 &
     record vicc $! "vicc_quickack.py"
   fi

@@ -18,7 +18,7 @@ rc=0
 "$RIG" start || rc=$?
 CARD=1
 if [ $rc = 77 ]; then
-  echo "card part unavailable here; SoftHSM only"
+  echo "card part unavailable here (the rig needs root to isolate its pcscd); SoftHSM only"
   CARD=0
   OW_RIG_CARD=0 "$RIG" start
 elif [ $rc != 0 ]; then
@@ -139,5 +139,9 @@ if [ "$CARD" = 1 ]; then
   contains "no service state" "service: no-service"
   expect 0 "doctor runs without pcscd" sh -c "'$CLI' --data-dir '$DATA' doctor"
   contains "doctor names the card service" "smart card.*not running"
+fi
+if [ "$fail" = 0 ] && [ "$CARD" = 0 ]; then
+  echo "SKIPPED: the SoftHSM part passed, the smart-card part did not run (CTest reports this test as not run)"
+  exit 77
 fi
 exit $fail

@@ -13,8 +13,10 @@ trap cleanup EXIT INT TERM
 
 rc=0
 "$RIG" start || rc=$?
+CARD=1
 if [ $rc = 77 ]; then
-  echo "card part unavailable here; running SoftHSM tests only"
+  echo "card part unavailable here (the rig needs root to isolate its pcscd); running SoftHSM tests only"
+  CARD=0
   OW_RIG_CARD=0 "$RIG" start
 elif [ $rc != 0 ]; then
   exit $rc
@@ -61,5 +63,9 @@ expect 2 "verify a missing file" "$CLI" verify "$WORK/missing.pdf"
 if [ -n "${PCSCLITE_CSOCK_NAME:-}" ]; then
   expect 0 "sign on the virtual card through OpenSC" sh -c "echo '$OW_RIG_PIN' | '$CLI' sign '$IN' '$WORK/cli-card.pdf' --pkcs11-module '$OW_RIG_OPENSC_MODULE' --key '$OW_RIG_CARD_URI' --pin-stdin"
   expect 0 "verify the card signature" "$CLI" verify "$WORK/cli-card.pdf" --trust "$OW_RIG_CA_CERT"
+fi
+if [ "$fail" = 0 ] && [ "$CARD" = 0 ]; then
+  echo "SKIPPED: the SoftHSM part passed, the smart-card part did not run (CTest reports this test as not run)"
+  exit 77
 fi
 exit $fail
