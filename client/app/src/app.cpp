@@ -14,10 +14,12 @@
 #include <iostream>
 #include <wx/cmdline.h>
 #include <wx/image.h>
+#include <wx/msgdlg.h>
 
 namespace ow::app {
 
 bool App::OnInit() {
+    ow::core::protect_process();
     wxCmdLineParser parser(argc, argv);
     parser.AddOption("d", "data-dir", "workstation data directory", wxCMD_LINE_VAL_STRING);
     parser.AddOption("l", "lang", "user interface language (zh_CN, en)", wxCMD_LINE_VAL_STRING);
@@ -59,6 +61,31 @@ int App::OnRun() {
         return selftest_failures_ == 0 ? 0 : 1;
     }
     return rc;
+}
+
+bool App::OnExceptionInMainLoop() {
+    // An action failed in a way its handler did not foresee: say so and keep the application (and
+    // whatever the clerk has typed) alive instead of ending the process.
+    wxString detail;
+    try {
+        throw;
+    } catch (const ow::core::CoreError& e) {
+        detail = tr(e);
+    } catch (const std::exception& e) {
+        detail = wxString::FromUTF8(e.what());
+    } catch (...) {
+        detail = "?";
+    }
+    ow::core::log::error("an action stopped by an unexpected error");
+    if (selftest_) {
+        std::cerr << "selftest: unexpected error in an event handler: " << detail.utf8_string()
+                  << "\n";
+        ++selftest_failures_;
+        return true;
+    }
+    wxMessageBox(wxString::Format(_("This action could not be completed: %s"), detail),
+                 _("OneWindow"), wxOK | wxICON_ERROR);
+    return true;
 }
 
 void App::show_login() {

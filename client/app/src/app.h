@@ -13,11 +13,12 @@ class App : public wxApp {
 public:
     bool OnInit() override;
     int OnRun() override;
+    bool OnExceptionInMainLoop() override;
 
     void show_login();
     void open_main(std::unique_ptr<ow::core::Session> session);
     const std::filesystem::path& data_dir() const { return data_dir_; }
-    void set_selftest_result(int failures) { selftest_failures_ = failures; }
+    void set_selftest_result(int failures) { selftest_failures_ += failures; }
 
 private:
     std::filesystem::path data_dir_;

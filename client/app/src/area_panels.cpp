@@ -290,7 +290,8 @@ private:
         if (running_)
             return;
         try {
-            engine_ = std::make_unique<ow::core::SyncEngine>(session_);
+            engine_ = std::make_unique<ow::core::SyncEngine>(session_,
+                                                             ow::core::SyncOptions::configured());
         } catch (const ow::core::CoreError& e) {
             show_error(e);
             return;

@@ -1,5 +1,6 @@
 #include "seal_dialogs.h"
 
+#include "ow/core/log.h"
 #include "ow/core/workstation.h"
 #include "ow/signing/pkcs11_signer.h"
 #include "translate.h"
@@ -118,8 +119,14 @@ public:
         });
 
         auto shared_pin = std::make_shared<ow::core::SecretString>(std::move(pin));
-        worker_ = std::thread([this, &session, catalog, settings, shared_pin] {
-            work(session, catalog, settings, shared_pin);
+        worker_ = std::thread([this, &session, catalog, settings, shared_pin]() mutable {
+            try {
+                work(session, catalog, settings, std::move(shared_pin));
+            } catch (const std::exception& e) { // never std::terminate on a worker thread
+                ow::core::log::error("sealing worker stopped by an unexpected error");
+                auto message = ow::core::UiMessage::from(ow::core::seal_error(e));
+                CallAfter([this, message] { login_failed(message, false); });
+            }
         });
     }
 

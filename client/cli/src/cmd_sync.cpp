@@ -53,7 +53,7 @@ void print_report(std::ostream& out, const ow::core::SyncReport& r) {
 int run_sync(Context& ctx) {
     ctx.args.allow_only({"user", "password-stdin", "once", "json", "interval"});
     auto session = login(ctx);
-    ow::core::SyncEngine engine(*session);
+    ow::core::SyncEngine engine(*session, ow::core::SyncOptions::configured());
     const bool once = ctx.args.has("once");
     const auto interval = std::chrono::seconds(std::max(0LL, ctx.args.get_int("interval", 30)));
     int status = kExitOk;

@@ -1,6 +1,7 @@
 // onewindow-cli entry point: global options, then one sub-command (see command.h).
 #include "cli_support.h"
 #include "command.h"
+#include "ow/core/util.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
 }
 
 int run(int argc, char** argv) {
+    ow::core::protect_process();
     configure_openssl_for_one_command();
     std::vector<std::string> rest(argv + 1, argv + argc);
     if (rest.empty() || rest[0] == "--help" || rest[0] == "-h") {

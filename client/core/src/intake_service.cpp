@@ -240,7 +240,8 @@ IntakeOutcome IntakeService::submit(const IntakeRequest& request) {
 
     auto doc = document_for(outcome.document_kind, request, result.values);
     if (notice || !assessment.deferred.empty())
-        doc.supplement_deadline = forms::format_date(calendar_.add_working_days(forms::today(), 5));
+        doc.supplement_deadline = forms::format_date(
+            calendar_.deadline(forms::today(), 5, forms::TimeUnit::WorkingDays).date);
     forms::fill_document(doc, catalog_, form, assessment, deadlines);
     const auto applicable = forms::applicable_materials(form, result.values);
     for (std::size_t i = 0; i < assessment.materials.size(); ++i) {

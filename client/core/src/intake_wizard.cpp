@@ -3,6 +3,7 @@
 #include "ow/core/database.h"
 #include "ow/core/util.h"
 #include "ow/core/workstation.h"
+#include "ow/forms/error.h"
 
 #include <algorithm>
 
@@ -270,6 +271,12 @@ bool IntakeWizardPresenter::record(
         return false;
     } catch (const CoreError& e) {
         problems_.push_back(UiMessage::from(e));
+        return false;
+    } catch (const forms::FormsError& e) {
+        problems_.push_back({e.message_template(), e.arguments()});
+        return false;
+    } catch (const std::exception& e) { // nothing was stored; the form stays as it is
+        problems_.push_back({N_("The case could not be stored: {detail}"), {{"detail", e.what()}}});
         return false;
     }
     try {

@@ -377,6 +377,8 @@ std::vector<SealOutcome> SealingService::seal_batch(const std::vector<std::strin
         } catch (const CoreError& e) {
             outcome.error = e; // this case only (not decided, already sealed …); go on
             stop = e.code() == ErrorCode::PermissionDenied;
+        } catch (const std::exception& e) {
+            outcome.error = seal_error(e); // e.g. its document could not be rendered; go on
         }
         outcomes.push_back(std::move(outcome));
     }

@@ -4,6 +4,7 @@
 #include "ow/core/crypto.h"
 #include "ow/core/error.h"
 #include "ow/core/log.h"
+#include "ow/core/system_config.h"
 #include "ow/core/util.h"
 #include "ow/core/workstation.h"
 #include "sync_http.h"
@@ -1026,6 +1027,20 @@ struct SyncEngine::Impl {
     }
 };
 
+SyncOptions SyncOptions::configured() {
+    SyncOptions options;
+    const auto& config = SystemConfig::installed();
+    const int timeout = std::clamp(
+        config.get_int("server.timeout", static_cast<int>(options.connect_timeout.count())), 1,
+        300);
+    options.connect_timeout = std::chrono::seconds(timeout);
+    options.low_speed_time = std::chrono::seconds(std::max(timeout, 30));
+    const int chunk_kib = std::clamp(
+        config.get_int("server.chunk_kib", static_cast<int>(options.chunk_size >> 10)), 64, 16384);
+    options.chunk_size = static_cast<std::size_t>(chunk_kib) << 10;
+    return options;
+}
+
 SyncEngine::SyncEngine(Session& session, SyncOptions options) {
     session.require(Permission::Sync);
     impl_ = std::make_unique<Impl>(session, std::move(options));
@@ -1193,7 +1208,8 @@ void SyncEngine::apply_page(const std::string& cursor_kind, const std::string& p
             if (!r.data_json.empty())
                 data = json::parse(r.data_json);
         } catch (const json::exception&) {
-            log::warn("sync: {} {} has no JSON data; skipped", r.kind, r.id);
+            log::warn("sync: a {} record has no JSON data; skipped",
+                      r.kind); // its id may be an ID number
             continue;
         }
         incoming.push_back({r.kind, r.id, r.op, std::move(data)});

@@ -198,23 +198,42 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& p
     curl.p_curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl.p_curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
     curl.p_curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl.p_curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-    curl.p_curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl.p_curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl.p_curl_easy_setopt(c, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    // TLS fails closed: every security setting must take, or nothing is sent. Trust is the
+    // service center's CA alone — libcurl's built-in CA file and directory (the system store) are
+    // switched off, or any CA the operating system trusts could vouch for the server.
     curl_blob ca{const_cast<char*>(tls_.ca_pem.data()), tls_.ca_pem.size(), CURL_BLOB_NOCOPY};
-    curl.p_curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca);
-    if (!tls_.pin.empty())
-        curl.p_curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, tls_.pin.c_str());
     curl_blob cert{const_cast<char*>(tls_.client_cert_pem.data()), tls_.client_cert_pem.size(),
                    CURL_BLOB_NOCOPY};
     curl_blob key{const_cast<char*>(tls_.client_key_pem.view().data()), tls_.client_key_pem.size(),
                   CURL_BLOB_NOCOPY};
-    if (!tls_.client_cert_pem.empty() && !tls_.client_key_pem.empty()) {
-        curl.p_curl_easy_setopt(c, CURLOPT_SSLCERT_BLOB, &cert);
-        curl.p_curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
-        curl.p_curl_easy_setopt(c, CURLOPT_SSLKEY_BLOB, &key);
-        curl.p_curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
+    const bool client_identity = !tls_.client_cert_pem.empty() && !tls_.client_key_pem.empty();
+    CURLcode security = CURLE_OK;
+    auto secure = [&security](CURLcode rc) {
+        if (security == CURLE_OK)
+            security = rc;
+    };
+    secure(curl.p_curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https"));
+    secure(curl.p_curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L));
+    secure(curl.p_curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L));
+    secure(
+        curl.p_curl_easy_setopt(c, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2)));
+    secure(curl.p_curl_easy_setopt(c, CURLOPT_CAINFO, static_cast<const char*>(nullptr)));
+    secure(curl.p_curl_easy_setopt(c, CURLOPT_CAPATH, static_cast<const char*>(nullptr)));
+    secure(curl.p_curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca));
+    if (!tls_.pin.empty())
+        secure(curl.p_curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, tls_.pin.c_str()));
+    if (client_identity) {
+        secure(curl.p_curl_easy_setopt(c, CURLOPT_SSLCERT_BLOB, &cert));
+        secure(curl.p_curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM"));
+        secure(curl.p_curl_easy_setopt(c, CURLOPT_SSLKEY_BLOB, &key));
+        secure(curl.p_curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM"));
+    }
+    if (security != CURLE_OK) {
+        log::error("sync: libcurl refused a TLS setting: curl {}", static_cast<int>(security));
+        throw TransportFailure(true,
+                               N_("This libcurl cannot enforce the connection's security "
+                                  "settings ({detail}); nothing was sent."),
+                               {{"detail", curl.p_curl_easy_strerror(security)}});
     }
     curl.p_curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(connect_timeout_.count()));
     curl.p_curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -250,7 +269,9 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& p
         long verify_result = X509_V_OK;
         curl.p_curl_easy_getinfo(c, CURLINFO_SSL_VERIFYRESULT, &verify_result);
         std::string detail = error[0] ? error : curl.p_curl_easy_strerror(rc);
-        log::warn("sync: {} {} failed: curl {} verify {}: {}", method, path, static_cast<int>(rc),
+        // The path without its query: a snapshot page's query names the last person fetched.
+        log::warn("sync: {} {} failed: curl {} verify {}: {}", method,
+                  std::string_view(path).substr(0, path.find('?')), static_cast<int>(rc),
                   verify_result, detail);
         throw_transport(rc, verify_result, detail, base_url_);
     }

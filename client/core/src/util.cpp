@@ -5,12 +5,15 @@
 
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -136,6 +139,17 @@ void ensure_private_dir(const std::filesystem::path& dir) {
         throw CoreError(ErrorCode::Storage, N_("Could not create the directory {path}: {reason}."),
                         {{"path", dir.string()}, {"reason", ec.message()}});
     ::chmod(dir.c_str(), 0700);
+}
+
+bool protect_process() {
+    bool ok = std::signal(SIGPIPE, SIG_IGN) != SIG_ERR;
+    const rlimit no_core{0, 0};
+    ok = ::setrlimit(RLIMIT_CORE, &no_core) == 0 && ok;
+#if !defined(__SANITIZE_ADDRESS__)
+    // (LeakSanitizer stops the process through ptrace, which this would forbid.)
+    ok = ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 && ok;
+#endif
+    return ok;
 }
 
 } // namespace ow::core

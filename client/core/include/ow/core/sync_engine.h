@@ -74,6 +74,12 @@ struct SyncOptions {
     std::chrono::seconds watchdog{60}; // no progress for this long → reported as stalled
     std::chrono::seconds connect_timeout{10};
     std::chrono::seconds low_speed_time{30}; // abort a transfer below 1 byte/s for this long
+
+    // The defaults, with what IT set in the installed onewindow.conf: server.timeout (seconds,
+    // 1–300: connecting, and a transfer stalled at under 1 byte/s) and server.chunk_kib (the blob
+    // upload chunk, 64–16384 KiB: smaller chunks resend less on a link that keeps dropping).
+    // Values outside those ranges are clamped.
+    static SyncOptions configured();
 };
 
 // Progress of a run: items (mutations + records) and bytes (blob uploads).

@@ -27,4 +27,10 @@ std::filesystem::path default_data_dir();
 // Creates the directory (mode 0700) if needed.
 void ensure_private_dir(const std::filesystem::path& dir);
 
+// Called first thing by onewindow and onewindow-cli. No core dumps (one would hold the data key,
+// PINs and decrypted records), and other processes of the same user may not attach to this one or
+// read its memory (PR_SET_DUMPABLE 0); SIGPIPE is ignored, so a printer command that exits early is
+// an error on the write, not the silent end of the process. Returns false when a step failed.
+bool protect_process();
+
 } // namespace ow::core
