@@ -766,8 +766,9 @@ VerifyReport PadesVerifier::verify_memory(std::span<const std::uint8_t> pdf,
                 }
             const auto& b = r.byte_range;
             const auto size = static_cast<std::int64_t>(pdf.size());
-            ok = ok && b[0] == 0 && b[1] > 0 && b[2] > b[1] + 1 && b[3] >= 0 && b[2] <= size &&
-                 b[3] <= size - b[2];
+            // In this order, so that no sum or difference of file-supplied numbers can overflow.
+            ok = ok && b[0] == 0 && b[1] > 0 && b[2] >= 2 && b[2] <= size && b[1] < b[2] - 1 &&
+                 b[3] >= 0 && b[3] <= size - b[2];
             if (!ok) {
                 r.problems.push_back("the /ByteRange is malformed or points outside the file");
                 rep.signatures.push_back(std::move(r));
