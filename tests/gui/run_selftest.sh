@@ -56,7 +56,7 @@ fi
 if [ -n "${DISPLAY:-}" ]; then
   "$gui" --data-dir "$data" --lang "$lang" --selftest "$out"
 else
-  xvfb-run -a -s "-screen 0 1366x768x24" "$gui" --data-dir "$data" --lang "$lang" --selftest "$out"
+  xvfb-run -a -s "-screen 0 1366x768x24" ${OW_SELFTEST_WRAP:-} "$gui" --data-dir "$data" --lang "$lang" --selftest "$out"
 fi
 # The receipt the wizard printed: readable, its case number on it, every font embedded.
 pdf="$out/receipt-$lang.pdf"

@@ -1,5 +1,6 @@
 #include "area_panels.h"
 
+#include "admin_dialogs.h"
 #include "intake_wizard_panel.h"
 #include "licenses_panel.h"
 #include "officer_panel.h"
@@ -20,7 +21,7 @@
 #include <thread>
 #include <wx/button.h>
 #include <wx/choice.h>
-#include <wx/filepicker.h>
+#include <wx/filedlg.h>
 #include <wx/gauge.h>
 #include <wx/listctrl.h>
 #include <wx/msgdlg.h>
@@ -192,10 +193,24 @@ public:
             grid->Add(url_, 1, wxEXPAND);
             grid->Add(new wxStaticText(this, wxID_ANY, _("CA certificate (PEM):")), 0,
                       wxALIGN_CENTER_VERTICAL);
-            ca_ = new wxFilePickerCtrl(this, wxID_ANY, "", _("CA certificate"),
-                                       "PEM (*.pem;*.crt)|*.pem;*.crt|*|*");
+            // A text field and a Browse button rather than wxFilePickerCtrl: GTK's native file
+            // button builds its dialog when the panel is made, parented to whatever window was
+            // active then (the login dialog, gone by the time the frame closes).
+            auto* ca_row = new wxBoxSizer(wxHORIZONTAL);
+            ca_ = new wxTextCtrl(this, wxID_ANY, "");
             ca_->SetName("sync_ca");
-            grid->Add(ca_, 1, wxEXPAND);
+            ca_row->Add(ca_, 1, wxEXPAND | wxRIGHT, 6);
+            auto* browse = new wxButton(this, wxID_ANY, _("Browse…"));
+            browse->SetName("sync_ca_browse");
+            ca_row->Add(browse);
+            grid->Add(ca_row, 1, wxEXPAND);
+            browse->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+                wxFileDialog dialog(this, _("CA certificate"), "", "",
+                                    "PEM (*.pem;*.crt)|*.pem;*.crt|*|*",
+                                    wxFD_OPEN | wxFD_FILE_MUST_EXIST);
+                if (dialog.ShowModal() == wxID_OK)
+                    ca_->ChangeValue(dialog.GetPath());
+            });
             grid->Add(new wxStaticText(this, wxID_ANY, _("One-time code:")), 0,
                       wxALIGN_CENTER_VERTICAL);
             code_ = new wxTextCtrl(this, wxID_ANY, "");
@@ -370,9 +385,9 @@ private:
 
     void enroll() {
         try {
-            std::string ca = ca_->GetPath().IsEmpty()
+            std::string ca = ca_->GetValue().IsEmpty()
                                  ? std::string()
-                                 : ow::core::read_file(ca_->GetPath().utf8_string());
+                                 : ow::core::read_file(ca_->GetValue().utf8_string());
             auto identity = ow::core::SyncEngine::identity(session_);
             if (ca.empty() && identity)
                 ca = identity->ca_pem;
@@ -397,7 +412,7 @@ private:
     wxGauge* gauge_;
     wxListCtrl* outbox_;
     wxTextCtrl *url_ = nullptr, *code_ = nullptr;
-    wxFilePickerCtrl* ca_ = nullptr;
+    wxTextCtrl* ca_ = nullptr;
     std::vector<ow::core::OutboxEntry> entries_;
     std::unique_ptr<ow::core::SyncEngine> engine_;
     std::thread worker_;
@@ -440,6 +455,32 @@ public:
         top->Add(pw, 0, wxBOTTOM, 6);
         auto* change = new wxButton(this, wxID_ANY, _("Change &password"));
         top->Add(change, 0, wxBOTTOM, 16);
+
+        const auto role = session_.user().role;
+        if (ow::core::role_allows(role, ow::core::Permission::ManageUsers) ||
+            ow::core::role_allows(role, ow::core::Permission::VerifyAudit)) {
+            top->Add(new wxStaticText(this, wxID_ANY, _("Administration")), 0, wxBOTTOM, 4);
+            auto* admin_row = new wxBoxSizer(wxHORIZONTAL);
+            if (ow::core::role_allows(role, ow::core::Permission::ManageUsers)) {
+                auto* users = new wxButton(this, wxID_ANY, _("&Users…"));
+                users->SetName("settings_users");
+                users->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+                    UsersDialog dialog(this, session_);
+                    dialog.ShowModal();
+                });
+                admin_row->Add(users, 0, wxRIGHT, 8);
+            }
+            if (ow::core::role_allows(role, ow::core::Permission::VerifyAudit)) {
+                auto* audit = new wxButton(this, wxID_ANY, _("&Audit log…"));
+                audit->SetName("settings_audit");
+                audit->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+                    AuditDialog dialog(this, session_);
+                    dialog.ShowModal();
+                });
+                admin_row->Add(audit);
+            }
+            top->Add(admin_row, 0, wxBOTTOM, 16);
+        }
 
         top->Add(new wxStaticText(this, wxID_ANY, _("Workstation health")), 0, wxBOTTOM, 4);
         add_seal_settings(this, top, session_); // officers: the seal card's module and key

@@ -1,6 +1,7 @@
 #include "intake_wizard_panel.h"
 
 #include "intake_dialogs.h"
+#include "ow/core/log.h"
 #include "ow/forms/regions.h"
 #include "scan_panel.h"
 #include "translate.h"
@@ -146,6 +147,25 @@ void IntakeWizardPanel::keep_draft() {
         wizard_->save_draft();
     } catch (const ow::core::CoreError& e) {
         problems_->SetLabel(tr(e));
+    }
+}
+
+bool IntakeWizardPanel::keep_draft_before_closing(bool may_cancel) {
+    if (!wizard_ || wizard_->step() == Step::Done || draft_bar_->IsShown())
+        return true;
+    if (wizard_->step() == Step::Form)
+        read_form_values();
+    try {
+        wizard_->save_draft();
+        return true;
+    } catch (const ow::core::CoreError& e) {
+        ow::core::log::error("the intake in progress could not be kept at close");
+        return !may_cancel ||
+               wxMessageBox(wxString::Format(_("The intake in progress could not be kept: %s\n\n"
+                                               "Close anyway and lose it?"),
+                                             tr(e)),
+                            _("OneWindow"), wxYES_NO | wxNO_DEFAULT | wxICON_WARNING,
+                            this) == wxYES;
     }
 }
 

@@ -23,6 +23,9 @@ namespace ow::app {
 
 class IntakeWizardPanel : public AreaPanel {
 public:
+    // Keeps the intake in progress as a draft before the frame closes (log out, quit). False when
+    // it could not be kept and the clerk chose to stay; may_cancel false: never asks.
+    bool keep_draft_before_closing(bool may_cancel);
     // Each new intake takes the catalog and calendar in force at its start (synced from the
     // server, else shipped); an intake in progress keeps the ones it started with.
     IntakeWizardPanel(wxWindow* parent, ow::core::Session& session);

@@ -2,6 +2,7 @@
 
 #include "area_panels.h"
 #include "card_status.h"
+#include "intake_wizard_panel.h"
 #include "ow/core/sync_engine.h"
 #include "ow/forms/documents.h"
 #include "translate.h"
@@ -67,7 +68,11 @@ MainFrame::MainFrame(std::unique_ptr<ow::core::Session> session, OnLogout on_log
     status_timer_.Start(5000);
     if (!shell_.areas().empty())
         show_area(shell_.areas().front().id);
-    Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent&) {
+    Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& e) {
+        if (!close_areas(e.CanVeto())) {
+            e.Veto();
+            return;
+        }
         Destroy();
         wxTheApp->ExitMainLoop();
     });
@@ -146,7 +151,22 @@ void MainFrame::update_status() {
     SetStatusText(format_date(wxDateTime::Now()), 2);
 }
 
+bool MainFrame::close_areas(bool may_cancel) {
+    for (std::size_t i = 0; i < book_->GetPageCount(); ++i)
+        if (auto* intake = dynamic_cast<IntakeWizardPanel*>(book_->GetPage(i)))
+            if (!intake->keep_draft_before_closing(may_cancel))
+                return false;
+    status_timer_.Stop();
+    // Now rather than in the frame's destructor: a file picker's dialog asks its parent frame
+    // whether it is being deleted when it goes, and a half-destroyed frame cannot answer.
+    book_->DeleteAllPages();
+    pages_.clear();
+    return true;
+}
+
 void MainFrame::logout() {
+    if (!close_areas(true))
+        return;
     auto callback = on_logout_;
     callback(); // shows the login dialog first, so the application does not end
     Destroy();

@@ -29,6 +29,9 @@ private:
     void build_menu();
     void update_status();
     void logout();
+    // Before the frame goes: keeps an intake in progress, then deletes the area panels while the
+    // frame is still whole. False when the clerk chose to stay (only when may_cancel).
+    bool close_areas(bool may_cancel);
 
     std::unique_ptr<ow::core::Session> session_;
     wxTimer status_timer_;

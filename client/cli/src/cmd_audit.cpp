@@ -1,7 +1,6 @@
 // onewindow-cli audit verify|show --user NAME [--password-stdin] [--limit N]
 #include "cli_support.h"
-#include "ow/core/audit.h"
-#include "ow/core/database.h"
+#include "ow/core/audit_service.h"
 
 #include <ostream>
 
@@ -12,16 +11,9 @@ int run(Context& ctx) {
     ctx.args.allow_only({"user", "password-stdin", "limit"});
     std::string action = ctx.args.positional_at(0, "action (verify or show)");
     auto session = login(ctx);
-    session->require(ow::core::Permission::VerifyAudit);
+    ow::core::AuditService audit(*session); // admins only
     if (action == "verify") {
-        auto report = session->audit().verify();
-        {
-            ow::core::Transaction tx(session->db());
-            session->audit().append(session->user().name, "audit.verify", "audit",
-                                    report.ok() ? "{\"result\":\"ok\"}"
-                                                : "{\"result\":\"tampered\"}");
-            tx.commit();
-        }
+        auto report = audit.verify();
         for (const auto& p : report.problems)
             ctx.out << ow::core::to_string(p.kind) << " at " << p.seq << ": " << p.message << "\n";
         ctx.out << (report.ok() ? "audit log intact: " : "AUDIT LOG TAMPERED: ") << report.entries
@@ -29,8 +21,7 @@ int run(Context& ctx) {
         return report.ok() ? kExitOk : kExitFailed;
     }
     if (action == "show") {
-        for (const auto& e :
-             session->audit().recent(static_cast<int>(ctx.args.get_int("limit", 20))))
+        for (const auto& e : audit.recent(static_cast<int>(ctx.args.get_int("limit", 20))))
             ctx.out << e.seq << "  " << e.at << "  " << e.actor << "  " << e.action << "  "
                     << e.object << "\n";
         return kExitOk;

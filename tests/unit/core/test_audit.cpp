@@ -1,6 +1,8 @@
 #include "fixture.h"
 #include "ow/core/audit.h"
+#include "ow/core/audit_service.h"
 #include "ow/core/database.h"
+#include "ow/core/error.h"
 
 #include <boost/test/unit_test.hpp>
 
@@ -100,6 +102,33 @@ BOOST_AUTO_TEST_CASE(reordered_entries_are_reported) {
     session->db().exec("UPDATE audit_events SET seq = 8 WHERE seq = -1");
     auto r = session->audit().verify();
     BOOST_TEST(has(r, AuditProblem::Kind::Reordered));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(audit_service)
+
+BOOST_FIXTURE_TEST_CASE(only_admins_read_or_check_the_log, ow::test::WorkstationFixture) {
+    for (auto* who : {"clerk", "officer"}) {
+        auto session = std::string(who) == "clerk" ? clerk() : officer();
+        try {
+            AuditService service(*session);
+            BOOST_ERROR(who << " may use the audit service");
+        } catch (const CoreError& e) {
+            BOOST_TEST((e.code() == ErrorCode::PermissionDenied));
+        }
+    }
+    auto session = admin();
+    AuditService service(*session);
+    const auto before = service.recent(1000).size();
+    auto report = service.verify();
+    BOOST_TEST(report.ok());
+    auto events = service.recent(5);
+    BOOST_REQUIRE(!events.empty());
+    BOOST_TEST(events.front().action == "audit.verify"); // the check is itself recorded
+    BOOST_TEST(events.front().details == "{\"result\":\"ok\"}");
+    BOOST_TEST(service.recent(1000).size() == before + 1);
+    BOOST_TEST(service.recent(0).size() == 1u); // clamped, never "everything"
 }
 
 BOOST_AUTO_TEST_SUITE_END()
