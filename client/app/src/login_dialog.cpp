@@ -1,10 +1,12 @@
 #include "login_dialog.h"
 
 #include "ow/core/secret.h"
+#include "ow/core/workstation.h"
 #include "translate.h"
 
 #include <wx/button.h>
 #include <wx/choice.h>
+#include <wx/dialog.h>
 #include <wx/sizer.h>
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
@@ -123,9 +125,63 @@ void LoginDialog::submit() {
         update_submit();
         return;
     }
+    if (session->user().must_change_password && !choose_own_password(*session, password)) {
+        password_->SetFocus();
+        update_submit();
+        return; // the session closes; the admin's password stays until the user replaces it
+    }
     auto callback = on_login_;
     callback(std::move(session)); // opens the main frame first, so the application goes on
     Destroy();
+}
+
+bool LoginDialog::choose_own_password(ow::core::Session& session,
+                                      const ow::core::SecretString& current) {
+    wxDialog dialog(this, wxID_ANY, _("Choose your password"));
+    dialog.SetName("new_password_dialog");
+    auto* top = new wxBoxSizer(wxVERTICAL);
+    auto* text = new wxStaticText(&dialog, wxID_ANY,
+                                  _("An administrator set your password. Choose your own before "
+                                    "you start."));
+    text->Wrap(380);
+    top->Add(text, 0, wxALL, 12);
+    auto* grid = new wxFlexGridSizer(2, wxSize(8, 6));
+    auto add = [&](const wxString& label, const char* name) {
+        grid->Add(new wxStaticText(&dialog, wxID_ANY, label), 0, wxALIGN_CENTER_VERTICAL);
+        auto* field = new wxTextCtrl(&dialog, wxID_ANY, "", wxDefaultPosition, wxSize(220, -1),
+                                     wxTE_PASSWORD);
+        field->SetName(name);
+        grid->Add(field);
+        return field;
+    };
+    auto* first = add(_("New password:"), "new_password");
+    auto* second = add(_("New password again:"), "new_password2");
+    top->Add(grid, 0, wxLEFT | wxRIGHT, 12);
+    auto* problem = new wxStaticText(&dialog, wxID_ANY, "");
+    problem->SetName("new_password_error");
+    problem->SetForegroundColour(wxColour(0xC0, 0x1C, 0x28));
+    top->Add(problem, 0, wxEXPAND | wxALL, 12);
+    top->Add(dialog.CreateStdDialogButtonSizer(wxOK | wxCANCEL), 0, wxEXPAND | wxALL, 12);
+    dialog.SetSizerAndFit(top);
+    dialog.Bind(
+        wxEVT_BUTTON,
+        [&](wxCommandEvent&) {
+            ow::core::SecretString new_password(first->GetValue().utf8_string());
+            ow::core::SecretString again(second->GetValue().utf8_string());
+            first->ChangeValue("");
+            second->ChangeValue("");
+            if (presenter_.replace_reset_password(session, current, new_password, again)) {
+                dialog.EndModal(wxID_OK);
+                return;
+            }
+            problem->SetLabel(tr(presenter_.error()));
+            problem->Wrap(380);
+            dialog.Fit();
+            first->SetFocus();
+        },
+        wxID_OK);
+    first->SetFocus();
+    return dialog.ShowModal() == wxID_OK;
 }
 
 } // namespace ow::app

@@ -25,6 +25,8 @@ public:
 private:
     void update_submit();
     void submit();
+    // A password an admin set must be replaced before the main window opens; false if not done.
+    bool choose_own_password(ow::core::Session& session, const ow::core::SecretString& current);
 
     ow::core::LoginPresenter presenter_;
     std::filesystem::path data_dir_;

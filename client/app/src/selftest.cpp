@@ -714,6 +714,42 @@ int run_selftest(App& app, const std::filesystem::path& out_dir) {
         run_admin(d, *frame, lang);
         log_out(d); // an admin's frame once crashed on the way out (its server settings)
     }
+
+    // 6. The clerk the admin reset must choose a password of their own before anything else.
+    bool asked = false, first_refused = false;
+    Steps own_password(
+        [&]() -> bool {
+            auto* dialog = wxWindow::FindWindowByName("new_password_dialog");
+            auto* first = dynamic_cast<wxTextCtrl*>(wxWindow::FindWindowByName("new_password"));
+            auto* second = dynamic_cast<wxTextCtrl*>(wxWindow::FindWindowByName("new_password2"));
+            if (!dialog || !first || !second)
+                return false;
+            asked = true;
+            wxCommandEvent ok(wxEVT_BUTTON, wxID_OK);
+            if (!first_refused) { // the admin's password again is refused, the dialog stays
+                first->ChangeValue("clerk2-pass-2");
+                second->ChangeValue("clerk2-pass-2");
+                dialog->GetEventHandler()->ProcessEvent(ok);
+                auto* error =
+                    dynamic_cast<wxStaticText*>(wxWindow::FindWindowByName("new_password_error"));
+                first_refused = wxWindow::FindWindowByName("new_password_dialog") != nullptr &&
+                                error && !error->GetLabel().IsEmpty();
+                d.screenshot(dynamic_cast<wxWindow*>(dialog), "own-password-" + lang);
+            }
+            first->ChangeValue("clerk2-own-3");
+            second->ChangeValue("clerk2-own-3");
+            dialog->GetEventHandler()->ProcessEvent(ok);
+            return true;
+        },
+        20000);
+    frame = open_main_window(d, "clerk2", "clerk2-pass-2");
+    d.check(asked, "a reset password asks for the user's own before the main window");
+    d.check(first_refused, "the admin's password is not accepted as the user's own");
+    if (frame) {
+        d.check(!static_cast<MainFrame*>(frame)->session().user().must_change_password,
+                "the clerk's own password is set");
+        log_out(d);
+    }
     d.pump(300);
     for (auto* w : wxTopLevelWindows)
         w->Destroy();

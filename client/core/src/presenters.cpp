@@ -3,6 +3,7 @@
 #include "ow/core/audit.h"
 #include "ow/core/database.h"
 #include "ow/core/system_config.h"
+#include "ow/core/user_service.h"
 #include "ow/core/util.h"
 #include "ow/core/workstation.h"
 
@@ -43,6 +44,27 @@ std::unique_ptr<Session> LoginPresenter::submit(const SecretString& password) {
         ++failed_attempts_;
         error_ = UiMessage::from(e);
         return nullptr;
+    }
+}
+
+bool LoginPresenter::replace_reset_password(Session& session, const SecretString& current,
+                                            const SecretString& new_password,
+                                            const SecretString& again) {
+    error_ = {};
+    if (new_password.view() != again.view()) {
+        error_ = {N_("The two new passwords differ."), {}};
+        return false;
+    }
+    if (new_password.view() == current.view()) {
+        error_ = {N_("Choose a password of your own, not the one the administrator gave you."), {}};
+        return false;
+    }
+    try {
+        UserService(session).change_password(current, new_password);
+        return true;
+    } catch (const CoreError& e) {
+        error_ = UiMessage::from(e);
+        return false;
     }
 }
 

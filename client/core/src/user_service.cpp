@@ -78,18 +78,21 @@ void UserService::change_password(const SecretString& old_password,
     session_.key_file().wrap_for(name, new_password.view(), session_.data_key());
     session_.key_file().save(session_.paths().key_file());
     tx.commit();
+    session_.user_.must_change_password = false;
     log::info("password changed: {}", name);
 }
 
 void UserService::reset_password(const std::string& name, const SecretString& new_password) {
     session_.require(Permission::ManageUsers);
     User user = find(name);
+    if (!user.active) // a reset must not bring a disabled user back behind the admin's back
+        throw CoreError(ErrorCode::Conflict,
+                        N_("{name} is disabled: enable the user with a new password instead."),
+                        {{"name", name}});
     check_password_policy(name, new_password.view());
     auto& db = session_.db();
     Transaction tx(db);
-    db.prepare("UPDATE users SET must_change_password = 1, active = 1 WHERE id = ?")
-        .bind(1, user.id)
-        .run();
+    db.prepare("UPDATE users SET must_change_password = 1 WHERE id = ?").bind(1, user.id).run();
     session_.audit().append(session_.user().name, "user.reset", name);
     session_.key_file().wrap_for(name, new_password.view(), session_.data_key());
     session_.key_file().save(session_.paths().key_file());
@@ -107,9 +110,11 @@ void UserService::set_active(const std::string& name, bool active,
         check_password_policy(name, new_password.view());
     auto& db = session_.db();
     Transaction tx(db);
-    db.prepare("UPDATE users SET active = ? WHERE id = ?")
+    // Enabled with a password the admin chose: the user must replace it at the next login.
+    db.prepare("UPDATE users SET active = ?, must_change_password = ? WHERE id = ?")
         .bind(1, active ? 1 : 0)
-        .bind(2, user.id)
+        .bind(2, active ? 1 : (user.must_change_password ? 1 : 0))
+        .bind(3, user.id)
         .run();
     session_.audit().append(session_.user().name, active ? "user.enable" : "user.disable", name);
     if (active)

@@ -23,6 +23,10 @@ const std::string& Session::workstation_code() const {
 }
 
 void Session::require(Permission permission) const {
+    if (user_.must_change_password)
+        throw CoreError(ErrorCode::PermissionDenied,
+                        N_("An administrator reset your password: choose your own before "
+                           "anything else (Settings, or onewindow-cli user passwd)."));
     if (!role_allows(user_.role, permission))
         throw CoreError(ErrorCode::PermissionDenied,
                         N_("Your role ({role}) may not do this ({permission})."),

@@ -50,12 +50,28 @@ BOOST_AUTO_TEST_CASE(admin_adds_lists_resets_and_disables) {
     BOOST_CHECK_THROW(login("clerk1", "clerk-pass-1"), CoreError);
     auto c = login("clerk1", "reset-pass-1");
     BOOST_TEST(c->user().must_change_password);
+    // Until the clerk chose their own password, the admin's one opens nothing else.
+    BOOST_TEST(denied([&] { c->require(Permission::Intake); }));
+    BOOST_TEST(denied([&] { c->require(Permission::ViewCases); }));
+    BOOST_TEST(!c->may(Permission::Intake));
+    UserService(*c).change_password(pw("reset-pass-1"), pw("own-pass-123"));
+    BOOST_TEST(!c->user().must_change_password);
+    BOOST_CHECK_NO_THROW(c->require(Permission::Intake));
+    BOOST_TEST(!login("clerk1", "own-pass-123")->user().must_change_password);
 
     users.set_active("clerk1", false);
+    // A reset does not bring a disabled user back; enabling does, with a password to replace.
+    try {
+        users.reset_password("clerk1", pw("reset-pass-2"));
+        BOOST_ERROR("a disabled user's password was reset");
+    } catch (const CoreError& e) {
+        BOOST_TEST((e.code() == ErrorCode::Conflict));
+    }
     BOOST_CHECK_THROW(login("clerk1", "reset-pass-1"), CoreError);
     BOOST_CHECK_THROW(users.set_active("admin", false), CoreError); // not yourself
     users.set_active("clerk1", true, pw("again-pass-1"));
     BOOST_TEST(login("clerk1", "again-pass-1")->user().active);
+    BOOST_TEST(login("clerk1", "again-pass-1")->user().must_change_password);
 }
 
 BOOST_AUTO_TEST_CASE(user_names_are_matched_case_insensitively_in_the_key_file_only) {

@@ -40,6 +40,10 @@ public:
     int failed_attempts() const { return failed_attempts_; }
     // False when the data dir holds no workstation (the dialog says so and how to set one up).
     bool workstation_exists() const;
+    // After a login with a password an admin reset (the session's user must change it): the
+    // user's own one, typed twice. False with error() set when they differ or the policy refuses.
+    bool replace_reset_password(Session& session, const SecretString& current,
+                                const SecretString& new_password, const SecretString& again);
 
 private:
     std::filesystem::path data_dir_;

@@ -47,9 +47,12 @@ public:
     // The catalog and holiday calendar in force (synced from the server, else the shipped ones).
     ReferenceSource& reference() { return reference_; }
 
-    // Throws CoreError(PermissionDenied) unless the user's role allows it.
+    // Throws CoreError(PermissionDenied) unless the user's role allows it — and for everything
+    // while the user must replace a password an admin reset (UserService::change_password).
     void require(Permission permission) const;
-    bool may(Permission permission) const { return role_allows(user_.role, permission); }
+    bool may(Permission permission) const {
+        return !user_.must_change_password && role_allows(user_.role, permission);
+    }
 
     // The key file, for services that re-wrap the data key (user administration).
     KeyFile& key_file() { return *key_file_; }
@@ -57,6 +60,7 @@ public:
 
 private:
     friend class Workstation;
+    friend class UserService; // clears must_change_password once the user chose a password
     Session(WorkstationPaths paths, std::unique_ptr<KeyFile> key_file, SecretBytes data_key,
             Database db, User user);
 
