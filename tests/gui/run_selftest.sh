@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# GUI test under X11: builds a demo workstation with the CLI, then runs `onewindow --selftest`,
+# GUI test under X11: builds a demo workstation with the CLI, then runs `onewindow-selftest` (the
+# application with its test driver; not installed),
 # which drives the real windows with wxUIActionSimulator and saves screenshots.
-# Usage: run_selftest.sh CLI GUI LANG OUT_DIR
+# Usage: run_selftest.sh CLI GUI_SELFTEST LANG OUT_DIR   (OW_SELFTEST_WRAP="gdb -batch -ex run
+# -ex bt --args" runs it under a debugger)
 set -euo pipefail
 cli=$1 gui=$2 lang=$3 out=$4
 if [ -z "${DISPLAY:-}" ] && ! command -v xvfb-run >/dev/null; then

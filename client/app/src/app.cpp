@@ -5,7 +5,6 @@
 #include "ow/core/log.h"
 #include "ow/core/presenters.h"
 #include "ow/core/util.h"
-#include "selftest.h"
 #include "translate.h"
 
 #include <cstdio>
@@ -23,9 +22,8 @@ bool App::OnInit() {
     wxCmdLineParser parser(argc, argv);
     parser.AddOption("d", "data-dir", "workstation data directory", wxCMD_LINE_VAL_STRING);
     parser.AddOption("l", "lang", "user interface language (zh_CN, en)", wxCMD_LINE_VAL_STRING);
-    parser.AddOption("", "selftest", "run the GUI self-test, save screenshots to DIR",
-                     wxCMD_LINE_VAL_STRING);
     parser.AddSwitch("", "version", "print the version and exit");
+    add_options(parser);
     if (parser.Parse() != 0)
         return false;
     if (parser.Found("version")) {
@@ -38,10 +36,8 @@ bool App::OnInit() {
                                                  : ow::core::default_data_dir();
     if (parser.Found("lang", &value))
         forced_language_ = value.utf8_string();
-    if (parser.Found("selftest", &value)) {
-        selftest_ = true;
-        selftest_dir_ = value.utf8_string();
-    }
+    if (!use_options(parser))
+        return false;
     if (ow::core::Workstation::exists(data_dir_))
         ow::core::log::open_file(ow::core::WorkstationPaths{data_dir_}.logs());
 
@@ -49,18 +45,8 @@ bool App::OnInit() {
     setup_language(forced_language_.empty() ? ow::core::UiPreferences(data_dir_).language()
                                             : forced_language_);
     show_login();
-    if (selftest_)
-        CallAfter([this] { set_selftest_result(run_selftest(*this, selftest_dir_)); });
+    started();
     return true;
-}
-
-int App::OnRun() {
-    int rc = wxApp::OnRun();
-    if (selftest_) {
-        std::cout << "RESULT: " << selftest_failures_ << " failure(s)" << std::endl;
-        return selftest_failures_ == 0 ? 0 : 1;
-    }
-    return rc;
 }
 
 bool App::OnExceptionInMainLoop() {
@@ -77,15 +63,13 @@ bool App::OnExceptionInMainLoop() {
         detail = "?";
     }
     ow::core::log::error("an action stopped by an unexpected error");
-    if (selftest_) {
-        std::cerr << "selftest: unexpected error in an event handler: " << detail.utf8_string()
-                  << "\n";
-        ++selftest_failures_;
-        return true;
-    }
+    report_unexpected_error(detail);
+    return true;
+}
+
+void App::report_unexpected_error(const wxString& detail) {
     wxMessageBox(wxString::Format(_("This action could not be completed: %s"), detail),
                  _("OneWindow"), wxOK | wxICON_ERROR);
-    return true;
 }
 
 void App::show_login() {
@@ -113,11 +97,7 @@ void App::open_main(std::unique_ptr<ow::core::Session> session) {
     SetTopWindow(frame);
 }
 
-} // namespace ow::app
-
-wxIMPLEMENT_APP_NO_MAIN(ow::app::App);
-
-int main(int argc, char** argv) {
+int run_gui(int argc, char** argv) {
     // Answered before any toolkit start-up, so it works without a display (IT scripts, packages).
     for (int i = 1; i < argc; ++i)
         if (std::strcmp(argv[i], "--version") == 0) {
@@ -140,3 +120,5 @@ int main(int argc, char** argv) {
     std::fflush(nullptr);
     std::_Exit(rc);
 }
+
+} // namespace ow::app

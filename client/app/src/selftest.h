@@ -1,5 +1,6 @@
-// The GUI self-test (`onewindow --selftest DIR`), run under Xvfb by CTest: it drives the real
-// windows with wxUIActionSimulator (XTest), checks what each role sees, and saves screenshots.
+// The GUI self-test (`onewindow-selftest --selftest DIR`, never installed), run under Xvfb by
+// CTest: it drives the real windows with wxUIActionSimulator (XTest), checks what each role sees,
+// and saves screenshots.
 // It expects the demo workstation of scripts/run (clerk / clerk-demo, officer / officer-demo).
 #pragma once
 
