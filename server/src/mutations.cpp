@@ -2,6 +2,7 @@
 
 #include "case_workflow.h"
 #include "fault.h"
+#include "ow/forms/identifiers.h"
 #include "publication.h"
 #include "util.h"
 
@@ -169,6 +170,13 @@ MutationResult MutationProcessor::create_case(Transaction& tx, const std::string
     std::string kind = str(p["applicant"], "kind");
     if (kind != "person" && kind != "entity")
         return rejected(m, "payload.applicant.kind must be person or entity");
+    // The workstation checked the identifier at the counter; the server does not take it on trust.
+    const auto identifier = kind == "person" ? forms::check_id_number(str(p["applicant"], "id"))
+                                             : forms::check_uscc(str(p["applicant"], "id"));
+    if (!identifier.ok())
+        return rejected(m, std::string("payload.applicant.id is not a valid ") +
+                               (kind == "person" ? "GB 11643 ID number" : "GB 32100 credit code") +
+                               " (" + identifier.code + ")");
     if (!p.contains("items") || !p["items"].is_array() || p["items"].empty())
         return rejected(m, "payload.items must list at least one service item");
     if (str(p, "catalog_version").empty())

@@ -156,7 +156,7 @@ expect_eq "$(grep -i '^Upload-Offset' body | tr -d '\r' | cut -d' ' -f2)" "20971
 C -H 'Content-Type: application/json' --data @- "$BASE/mutations" <<JSON
 {"mutations":[{"mutation_id":"m-case-1","entity_kind":"case","entity_id":"case-1","operation":"create",
  "created_at":"2026-11-28T10:00:00Z","payload":{"id":"case-1","case_number":"SC-20261128-0001",
- "applicant":{"kind":"person","id":"110105194912310029","name":"王伟"},"items":["01010100150100"],
+ "applicant":{"kind":"person","id":"11010519491231002X","name":"王伟"},"items":["01010100150100"],
  "catalog_version":"2026.11-demo.1","form":{},"materials":[{"key":"id-card","status":"scanned","pages":1,"blob_id":"blob-scan-1"}],
  "state":"accepted","blobs":[{"blob_id":"blob-scan-1","sha256":"$SHA"}]}}]}
 JSON
@@ -175,7 +175,7 @@ expect_eq "$(status) $(hexsha body)" "206 $(hexsha range.bin)" "Range download"
 
 # ---------------------------------------------------------------------------------------------
 # Mutations, exactly once.
-MUT='{"mutations":[{"mutation_id":"m-case-1","entity_kind":"case","entity_id":"case-1","operation":"create","created_at":"2026-11-28T10:00:00Z","payload":{"id":"case-1","case_number":"SC-20261128-0001","applicant":{"kind":"person","id":"110105194912310029","name":"王伟"},"items":["01010100150100"],"catalog_version":"2026.11-demo.1","form":{},"materials":[{"key":"id-card","status":"scanned","pages":1,"blob_id":"blob-scan-1"}],"state":"accepted","blobs":[{"blob_id":"blob-scan-1","sha256":"'$SHA'"}]}}]}'
+MUT='{"mutations":[{"mutation_id":"m-case-1","entity_kind":"case","entity_id":"case-1","operation":"create","created_at":"2026-11-28T10:00:00Z","payload":{"id":"case-1","case_number":"SC-20261128-0001","applicant":{"kind":"person","id":"11010519491231002X","name":"王伟"},"items":["01010100150100"],"catalog_version":"2026.11-demo.1","form":{},"materials":[{"key":"id-card","status":"scanned","pages":1,"blob_id":"blob-scan-1"}],"state":"accepted","blobs":[{"blob_id":"blob-scan-1","sha256":"'$SHA'"}]}}]}'
 C -H 'Content-Type: application/json' --data "$MUT" "$BASE/mutations"
 expect_eq "$(json '.results[0].status') $(json '.results[0].revision') $(json '.results[0].replayed')" \
   "applied 1 false" "case applied once its blob is complete"
@@ -186,6 +186,16 @@ DEC='{"mutations":[{"mutation_id":"m-dec-1","entity_kind":"case","entity_id":"ca
 C -H 'Content-Type: application/json' --data "$DEC" "$BASE/mutations"
 expect_eq "$(json '.results[0].status') $(json '.results[0].revision') $(json '.results[1].status') $(json '.results[1].server.state')" \
   "applied 2 conflict approved" "state machine: first decision applied, stale second one conflicts"
+BAD=${MUT//m-case-1/m-case-bad-person}; BAD=${BAD//\"case-1\"/\"case-bad-person\"}
+BAD=${BAD//11010519491231002X/110105194912310029}
+C -H 'Content-Type: application/json' --data "$BAD" "$BASE/mutations"
+expect_eq "$(json '.results[0].status') $(json '.results[0].message' | grep -o 'GB 11643')" \
+  "rejected GB 11643" "a case whose applicant ID number fails GB 11643 is rejected"
+BAD=${MUT//m-case-1/m-case-bad-entity}; BAD=${BAD//\"case-1\"/\"case-bad-entity\"}
+BAD=${BAD//\"kind\":\"person\",\"id\":\"11010519491231002X\"/\"kind\":\"entity\",\"id\":\"9111000060003734IL\"}
+C -H 'Content-Type: application/json' --data "$BAD" "$BASE/mutations"
+expect_eq "$(json '.results[0].status') $(json '.results[0].message' | grep -o 'GB 32100')" \
+  "rejected GB 32100" "a case whose applicant credit code fails GB 32100 is rejected"
 C -H 'Content-Type: application/json' --data '{"nope":1}' "$BASE/mutations"
 expect_eq "$(status) $(json .error)" "400 bad-request" "malformed batch: 400"
 
@@ -215,7 +225,8 @@ kill -TERM "$PROXY_PID"; wait "$PROXY_PID" || true; PROXY_PID=""
 grep -q "faults injected: 5 (replay=5)" proxy.out || fail "proxy count: $(cat proxy.out)"
 [ "$(jq .faults proxy.json)" = 5 ] && [ "$(grep -c '^fault ' proxy.out)" = 5 ] || fail "running fault count"
 "$SERVER_BIN" status --dir state --json > status.json
-expect_eq "$(jq .audit_events status.json) $(jq .mutations status.json)" "3 6" \
+# (6 applied or conflicting, and the 2 rejected cases: every answer is kept, exactly once)
+expect_eq "$(jq .audit_events status.json) $(jq .mutations status.json)" "3 8" \
   "replayed requests applied once (fault proxy: $(tail -1 proxy.out | cut -d' ' -f2-5))"
 
 # TCP mode: a blob chunk cut mid-body by the proxy keeps nothing; the upload resumes at 0.
@@ -314,7 +325,7 @@ SERVER_PID=""
 expect_eq "$rc" "0" "server exit status after SIGTERM"
 grep -q "database closed" state/log/server.log || fail "no clean stop in the log"
 ok "log file written, clean stop logged"
-grep -q "110105194912310029\|王伟" state/log/server.log && fail "personal data in the log"
+grep -q "11010519491231002X\|王伟" state/log/server.log && fail "personal data in the log"
 ok "no personal data in the log"
 
 # Restart: the state survived; the completed upload is there.

@@ -52,7 +52,7 @@ json case_create(const std::string& mid, const std::string& id, json blobs = jso
              {{"id", id},
               {"case_number", "SC-20261128-0001"},
               {"workstation", "ws-1"},
-              {"applicant", {{"kind", "person"}, {"id", "110105194912310029"}, {"name", "王伟"}}},
+              {"applicant", {{"kind", "person"}, {"id", "11010519491231002X"}, {"name", "王伟"}}},
               {"items", {"11150100MB1234567X-001"}},
               {"catalog_version", "2026.11-demo.1"},
               {"form", {{"applicant.name", "王伟"}}},
@@ -119,6 +119,25 @@ BOOST_FIXTURE_TEST_CASE(replay_returns_the_stored_result, Fixture) {
     auto conflict = apply(clash);
     BOOST_TEST(conflict.status == "conflict");
     BOOST_TEST(conflict.extra["server"]["revision"] == 1);
+    BOOST_TEST(count("SELECT COUNT(*) FROM cases") == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_invalid_applicant_identifier_is_rejected, Fixture) {
+    auto person = case_create("m1", "case-1");
+    person["payload"]["applicant"]["id"] = "110105194912310029"; // check character should be X
+    auto r = apply(person);
+    BOOST_TEST(r.status == "rejected");
+    BOOST_TEST(r.message.find("GB 11643") != std::string::npos);
+    auto entity = case_create("m2", "case-2");
+    entity["payload"]["applicant"] = {
+        {"kind", "entity"}, {"id", "9111000060003734IL"}, {"name", "某公司"}}; // I: not in GB 32100
+    auto e = apply(entity);
+    BOOST_TEST(e.status == "rejected");
+    BOOST_TEST(e.message.find("GB 32100") != std::string::npos);
+    auto valid = case_create("m3", "case-3");
+    valid["payload"]["applicant"] = {
+        {"kind", "entity"}, {"id", "91110000600037341L"}, {"name", "某公司"}};
+    BOOST_TEST(apply(valid).status == "applied");
     BOOST_TEST(count("SELECT COUNT(*) FROM cases") == 1);
 }
 
