@@ -361,11 +361,20 @@ private:
             int received = 0;
             for (const auto& [kind, n] : report.received)
                 received += n;
-            result_->SetLabel(wxString::Format(
+            wxString text = wxString::Format(
                 _("Sent %d, applied %d, conflicts %d, dead letters %d; %d documents uploaded; "
                   "%d records received."),
                 report.sent, report.applied, report.conflicts, report.dead_lettered,
-                report.blobs_uploaded, received));
+                report.blobs_uploaded, received);
+            if (report.retried > 0)
+                text += "\n" + wxString::Format(_("%d change(s) were not delivered and will be "
+                                                  "sent again later."),
+                                                report.retried);
+            if (report.stalled)
+                text += "\n" + _("The run made no progress for a while; see the log.");
+            result_->SetLabel(text);
+            result_->SetForegroundColour(report.ok() ? GetForegroundColour()
+                                                     : wxColour(0x9A, 0x5B, 0x00));
         }
         refresh();
     }

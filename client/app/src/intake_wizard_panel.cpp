@@ -2,6 +2,7 @@
 
 #include "intake_dialogs.h"
 #include "ow/core/log.h"
+#include "ow/core/util.h"
 #include "ow/forms/regions.h"
 #include "scan_panel.h"
 #include "translate.h"
@@ -923,11 +924,8 @@ void IntakeWizardPanel::print_document() {
     const auto* o = outcome();
     if (!o)
         return;
-    // Straight to the print spooler through a pipe: no copy of the document on disk.
-    FILE* lp = popen("lp -s -t OneWindow - 2>/dev/null", "w");
-    bool ok = lp && std::fwrite(o->document_pdf.data(), 1, o->document_pdf.size(), lp) ==
-                        o->document_pdf.size();
-    ok = (lp ? pclose(lp) == 0 : false) && ok;
+    const bool ok = ow::core::send_to_printer(
+        reinterpret_cast<const unsigned char*>(o->document_pdf.data()), o->document_pdf.size());
     wxMessageBox(ok ? _("The document was sent to the printer.")
                     : _("Printing failed: no printer is set up on this computer (CUPS)."),
                  _("Print"), wxOK | (ok ? wxICON_INFORMATION : wxICON_WARNING), this);

@@ -28,13 +28,24 @@ struct Pin {
     ~Pin() { sg::secure_wipe(chars); }
 };
 
+// Room for any PIN up front: a vector that grows leaves the old buffer, with the PIN's first
+// characters, unwiped on the heap.
+constexpr std::size_t kMaxPin = 256;
+
+void add_pin_char(Pin& pin, char c) {
+    if (pin.chars.size() == kMaxPin)
+        throw UsageError("the PIN is longer than 256 characters");
+    pin.chars.push_back(c);
+}
+
 Pin read_pin(Context& ctx, bool from_stdin) {
     Pin pin;
+    pin.chars.reserve(kMaxPin);
     if (from_stdin) {
         char c;
         while (ctx.in.get(c) && c != '\n')
             if (c != '\r')
-                pin.chars.push_back(c);
+                add_pin_char(pin, c);
         return pin;
     }
     FILE* tty = std::fopen("/dev/tty", "r+");
@@ -48,9 +59,15 @@ Pin read_pin(Context& ctx, bool from_stdin) {
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
     int c;
-    while ((c = std::fgetc(tty)) != EOF && c != '\n')
-        if (c != '\r')
-            pin.chars.push_back(static_cast<char>(c));
+    try {
+        while ((c = std::fgetc(tty)) != EOF && c != '\n')
+            if (c != '\r')
+                add_pin_char(pin, static_cast<char>(c));
+    } catch (...) {
+        tcsetattr(fileno(tty), TCSAFLUSH, &old);
+        std::fclose(tty);
+        throw;
+    }
     tcsetattr(fileno(tty), TCSAFLUSH, &old);
     std::fputs("\n", tty);
     std::fclose(tty);
@@ -102,7 +119,12 @@ std::unique_ptr<sg::Signer> open_signer(Context& ctx, bool optional) {
         token->login(pin.chars);
         if (token->pin_per_signature()) {
             // The same PIN answers the key's context-specific login for this one document.
-            auto copy = std::make_shared<std::vector<char>>(pin.chars);
+            // Wiped when used, and when the token goes without having asked for it.
+            std::shared_ptr<std::vector<char>> copy(new std::vector<char>(pin.chars),
+                                                    [](std::vector<char>* v) {
+                                                        sg::secure_wipe(*v);
+                                                        delete v;
+                                                    });
             token->set_pin_callback([copy](std::vector<char>& out) {
                 out = *copy;
                 sg::secure_wipe(*copy);
@@ -120,6 +142,7 @@ std::unique_ptr<sg::Signer> open_signer(Context& ctx, bool optional) {
 
 SecretString read_secret(Context& ctx, const std::string& prompt, bool from_stdin) {
     std::string line;
+    line.reserve(1024); // no reallocation (and unwiped old buffer) for any sensible password
     if (from_stdin) {
         if (!std::getline(ctx.in, line))
             throw UsageError("expected " + prompt + " on standard input");

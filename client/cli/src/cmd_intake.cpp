@@ -158,11 +158,19 @@ int run(Context& ctx) {
     for (const auto& m : outcome.deferred)
         ctx.out << "deferred: " << m << "\n";
     if (auto out = ctx.args.get("out")) {
-        std::filesystem::create_directories(*out);
         auto file =
             std::filesystem::path(*out) / (outcome.stored.case_number + "-" +
                                            ow::forms::to_string(outcome.document_kind) + ".pdf");
-        ow::core::write_file_atomically(file, outcome.document_pdf);
+        try {
+            std::filesystem::create_directories(*out);
+            ow::core::write_file_atomically(file, outcome.document_pdf);
+        } catch (const std::exception& e) {
+            // The case is stored: say so, so that nobody takes it in a second time.
+            ctx.err << "onewindow-cli intake: case " << outcome.stored.case_number
+                    << " is stored, but its document could not be written to " << file.string()
+                    << " (" << e.what() << "); the case keeps it encrypted\n";
+            return kExitUsage;
+        }
         ctx.out << "document: " << file.string() << "\n";
     } else {
         ctx.out << "document: " << ow::forms::document_title(outcome.document_kind)

@@ -42,10 +42,21 @@ int run(Context& ctx) {
                 << "]\n";
         return signing_exit_code(e.code());
     }
-    if (out)
-        ow::signing::write_file_atomically(*out, result.pdf);
-    if (ctx.args.has("print"))
-        service.print(result);
+    // The restoration is recorded now: a copy that cannot be written or printed is reported as
+    // such (with the restoration's id), so that nobody restores it a second time.
+    try {
+        if (out)
+            ow::signing::write_file_atomically(*out, result.pdf);
+        if (ctx.args.has("print"))
+            service.print(result);
+    } catch (const std::exception& e) {
+        ctx.err << "onewindow-cli restore: restoration " << result.restoration_id << " of "
+                << result.license_id << " is recorded, but "
+                << (out ? "the file " + *out + " could not be written"
+                        : std::string("printing failed"))
+                << ": " << e.what() << "\n";
+        return kExitUsage;
+    }
     ctx.out << "restored: " << result.license_id << " -> " << (out ? *out : "printer")
             << " (sealed by " << result.seal_subject << ", restoration " << result.restoration_id
             << (request.material_key.empty()

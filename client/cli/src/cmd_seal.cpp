@@ -6,6 +6,7 @@
 // `onewindow-cli seal --pending --user OFFICER` lists the cases waiting for the seal.
 #include "cli_support.h"
 #include "ow/core/sealing_service.h"
+#include "ow/core/util.h"
 #include "ow/forms/catalog.h"
 #include "ow/signing/pkcs11_signer.h"
 #include "ow/signing/signer.h"
@@ -91,13 +92,19 @@ int seal_cases(Context& ctx, ow::core::Session& session, const std::vector<std::
             ctx.out << o.case_number << ": sealed " << o.document.kind << " ("
                     << o.document.blob.size << " bytes)\n";
             if (out_dir) {
-                auto bytes = service.sealed_document(o.case_number);
-                std::ofstream f(std::filesystem::path(*out_dir) / (o.case_number + ".pdf"),
-                                std::ios::binary | std::ios::trunc);
-                f.write(reinterpret_cast<const char*>(bytes.data()),
-                        static_cast<std::streamsize>(bytes.size()));
-                if (!f)
-                    throw UsageError("cannot write into " + *out_dir);
+                // The seal is stored already; a copy that cannot be written is reported for this
+                // case and the rest of the list still follows.
+                const auto file = std::filesystem::path(*out_dir) / (o.case_number + ".pdf");
+                try {
+                    const auto bytes = service.sealed_document(o.case_number);
+                    ow::core::write_file_atomically(
+                        file, std::string_view(reinterpret_cast<const char*>(bytes.data()),
+                                               bytes.size()));
+                } catch (const ow::core::CoreError& e) {
+                    ctx.out << o.case_number << ": sealed and stored, but the copy "
+                            << file.string() << " could not be written: " << e.what() << "\n";
+                    exit = kExitUsage;
+                }
             }
         } else if (o.cancelled) {
             ctx.out << o.case_number << ": not sealed (the batch stopped)\n";

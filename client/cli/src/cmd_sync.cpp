@@ -45,6 +45,9 @@ void print_report(std::ostream& out, const ow::core::SyncReport& r) {
         out << "received " << n << " " << kind << " record(s)\n";
     for (const auto& f : r.failures)
         out << "failed: " << f << "\n";
+    if (r.retried > 0)
+        out << "warning: " << r.retried
+            << " change(s) were not delivered and will be sent again later\n";
     if (r.stalled)
         out << "warning: the run made no progress for a while (see the log)\n";
     out << r.pending_after << " change(s) still pending\n";

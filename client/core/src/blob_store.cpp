@@ -65,14 +65,17 @@ BlobInfo BlobStore::put(const std::vector<unsigned char>& content, const std::st
     info.sha256 = crypto::sha256_hex(
         std::string_view(reinterpret_cast<const char*>(content.data()), content.size()));
     info.media_type = media_type;
+    bool known = false;
     {
         auto st = db.prepare("SELECT 1 FROM blobs WHERE id = ?");
         st.bind(1, info.id);
+        known = st.step();
         std::error_code ec;
-        if (st.step() && std::filesystem::exists(blob_path(session_, info.id), ec))
+        if (known && std::filesystem::exists(blob_path(session_, info.id), ec))
             return info; // already stored
     }
-    SecretBytes key = SecretBytes::random(32);
+    // A known blob whose file went missing is written again under the key its row keeps.
+    SecretBytes key = known ? blob_key(db, info.id) : SecretBytes::random(32);
     std::string file;
     for (std::size_t offset = 0, index = 0; offset < content.size() || index == 0;
          offset += kChunk, ++index) {
@@ -132,6 +135,12 @@ std::vector<unsigned char> BlobStore::get(const std::string& id) {
             damaged(id);
         }
     }
+    // Each chunk is sealed with its index, not with the total: a file cut after a whole chunk
+    // would open cleanly, shorter. Its recorded size catches that.
+    auto st = session_.db().prepare("SELECT size FROM blobs WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step() || static_cast<std::int64_t>(out.size()) != st.int64(0))
+        damaged(id);
     return out;
 }
 

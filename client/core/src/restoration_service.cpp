@@ -414,10 +414,7 @@ RestorationResult RestorationService::restore_with_center_seal(const Restoration
 
 void RestorationService::print(const RestorationResult& result) {
     session_.require(Permission::RestoreLicense);
-    FILE* lp = popen("lp -s -t OneWindow - 2>/dev/null", "w");
-    bool ok = lp && std::fwrite(result.pdf.data(), 1, result.pdf.size(), lp) == result.pdf.size();
-    ok = (lp ? pclose(lp) == 0 : false) && ok;
-    if (!ok)
+    if (!send_to_printer(result.pdf.data(), result.pdf.size()))
         throw CoreError(ErrorCode::Storage,
                         N_("Printing failed: check that a default printer is set up (lp)."));
     Transaction tx(session_.db());

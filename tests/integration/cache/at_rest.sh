@@ -79,6 +79,24 @@ after=$(find "$data" -type f -not -name '*.log' -exec sha256sum {} + | sort)
 [ "$before" = "$after" ] || fail "a wrong password changed files"
 echo "ok: wrong password -> exit 4: $msg"
 
+# A running onewindow-cli leaves no core dump behind (one would hold the data key and decrypted
+# records): while it waits for the password, its core file limit is 0.
+mkfifo "$out/password"
+"$cli" --data-dir "$data" login --user clerk --password-stdin < "$out/password" >/dev/null &
+cli_pid=$!
+exec 9> "$out/password"
+limit=""
+for _ in $(seq 50); do
+  limit=$(awk '/^Max core file size/ {print $5 " " $6}' "/proc/$cli_pid/limits" 2>/dev/null || true)
+  [ "$limit" = "0 0" ] && break
+  sleep 0.05
+done
+echo "clerk-pass-1" >&9
+exec 9>&-
+wait "$cli_pid" || fail "login through the pipe failed"
+[ "$limit" = "0 0" ] || fail "onewindow-cli may dump core (limit: '$limit')"
+echo "ok: onewindow-cli runs without core dumps"
+
 # Damaged database: exit code 6, a clear message, the file left as it was.
 echo "clerk-pass-1" | "$cli" --data-dir "$data" login --user clerk --password-stdin >/dev/null
 python3 - "$data/cache.db" <<'PY'

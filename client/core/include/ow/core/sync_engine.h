@@ -99,7 +99,8 @@ struct SyncReport {
     std::string error;                   // why the run stopped early ("" = it completed)
     bool stalled = false;                // the watchdog fired
     std::int64_t pending_after = 0;
-    bool ok() const { return error.empty() && failures.empty() && !stalled; }
+    // Everything this run had to send got an answer: nothing waits for a retry.
+    bool ok() const { return error.empty() && failures.empty() && !stalled && retried == 0; }
 };
 
 using SyncProgressFn = std::function<void(const SyncProgress&)>;

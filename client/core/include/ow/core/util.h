@@ -33,4 +33,9 @@ void ensure_private_dir(const std::filesystem::path& dir);
 // an error on the write, not the silent end of the process. Returns false when a step failed.
 bool protect_process();
 
+// Sends a PDF to the default printer through `lp` on a pipe: no copy in OneWindow's own files (the
+// print spooler keeps its job file as CUPS is configured: PreserveJobFiles No, docs/deployment.md).
+// False when no printer or no lp is set up, or the spooler refused the job.
+bool send_to_printer(const unsigned char* pdf, std::size_t size);
+
 } // namespace ow::core
