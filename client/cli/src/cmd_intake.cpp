@@ -69,19 +69,26 @@ int run(Context& ctx) {
         throw UsageError("cannot read " + path + " as JSON: " + e.what());
     }
     ow::core::IntakeRequest request;
-    const auto applicant = data.value("applicant", nlohmann::json::object());
-    request.applicant_kind = applicant.value("kind", "");
-    request.applicant_id = applicant.value("id", "");
-    request.applicant_name = applicant.value("name", "");
-    request.values = data.value("values", data.value("form", nlohmann::json::object()));
-    request.note = data.value("note", "");
-    request.complete_on_the_spot = ctx.args.has("complete");
-    if (data.contains("materials") && data["materials"].is_object()) {
-        const nlohmann::json& materials = data["materials"];
-        for (auto it = materials.begin(); it != materials.end(); ++it)
-            request.materials[it.key()] = {parse_status(it->value("status", "received"), it.key()),
-                                           it->value("pages", 0), it->value("license_id", "")};
+    try { // a value of the wrong type ("pages": "two") is the file's mistake, not a bug
+        if (!data.is_object())
+            throw UsageError(path + " must hold a JSON object");
+        const auto applicant = data.value("applicant", nlohmann::json::object());
+        request.applicant_kind = applicant.value("kind", "");
+        request.applicant_id = applicant.value("id", "");
+        request.applicant_name = applicant.value("name", "");
+        request.values = data.value("values", data.value("form", nlohmann::json::object()));
+        request.note = data.value("note", "");
+        if (data.contains("materials") && data["materials"].is_object()) {
+            const nlohmann::json& materials = data["materials"];
+            for (auto it = materials.begin(); it != materials.end(); ++it)
+                request.materials[it.key()] = {
+                    parse_status(it->value("status", "received"), it.key()), it->value("pages", 0),
+                    it->value("license_id", "")};
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw UsageError(path + ": a value has the wrong type (" + e.what() + ")");
     }
+    request.complete_on_the_spot = ctx.args.has("complete");
 
     // The receipt is rendered in this fresh process: load the document libraries and fonts on a
     // second thread while the password is derived (≥ 100 ms by design), so that the render costs

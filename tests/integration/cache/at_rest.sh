@@ -35,6 +35,21 @@ number=$(echo "clerk-pass-1" | "$cli" --data-dir "$data" intake --bundle OW-YJS-
   --data "$data/../at-rest-case.json" --user clerk --password-stdin | head -1)
 echo "stored case $number"
 
+# An intake file with a value of the wrong type: a usage error (exit 2) naming the file, no case.
+printf '{"applicant":{"kind":"person","id":"%s","name":"x"},"materials":{"id-card":{"pages":"two"}}}' \
+  "$id_number" > "$out/wrong-type.json"
+cases_before=$(echo "clerk-pass-1" | "$cli" --data-dir "$data" cases --user clerk --password-stdin | wc -l)
+set +e
+msg=$(echo "clerk-pass-1" | "$cli" --data-dir "$data" intake --bundle OW-YJS-0001 \
+  --data "$out/wrong-type.json" --user clerk --password-stdin 2>&1)
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "an intake file with a wrongly typed value: exit $rc ($msg)"
+echo "$msg" | grep -q "wrong-type.json: a value has the wrong type" || fail "unclear message: $msg"
+[ "$(echo "clerk-pass-1" | "$cli" --data-dir "$data" cases --user clerk --password-stdin | wc -l)" = "$cases_before" ] ||
+  fail "a refused intake file stored a case"
+echo "ok: a wrongly typed value in the intake file -> exit 2"
+
 # Refusal at the counter (不予受理): a reason is required; the notice names it.
 set +e
 msg=$(echo "clerk-pass-1" | "$cli" --data-dir "$data" intake --bundle OW-YJS-0001 \
