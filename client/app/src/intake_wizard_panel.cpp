@@ -239,7 +239,6 @@ void IntakeWizardPanel::refresh() {
 }
 
 void IntakeWizardPanel::start_over() {
-    pending_scans_.clear();
     // A failed reload keeps the catalog the panel had (it was checked when the panel was made).
     try {
         const auto& reference = session_.reference().current();
@@ -772,7 +771,7 @@ void IntakeWizardPanel::build_materials_page() {
         });
         grid->Add(choice);
         auto* scan = new wxButton(materials_, wxID_ANY,
-                                  pending_scans_.count(row.key) ? _("Scan again…") : _("Scan…"));
+                                  wizard_->has_scans(row.key) ? _("Scan again…") : _("Scan…"));
         scan->SetName("material_scan_" + row.key);
         std::string name = row.name;
         scan->Bind(wxEVT_BUTTON, [this, key, name](wxCommandEvent&) { scan_material(key, name); });
@@ -831,11 +830,8 @@ void IntakeWizardPanel::go_next() {
             build_materials_page();
         else if (after == Step::Review)
             build_review_page();
-        else if (after == Step::Done) {
-            if (wizard_->outcome())
-                attach_pending_scans(wizard_->outcome()->stored.case_number);
+        else if (after == Step::Done)
             show_outcome();
-        }
     }
     if (before == Step::Applicant)
         wizard_->set_applicant_name(applicant_name_->GetValue().utf8_string());
@@ -862,27 +858,8 @@ void IntakeWizardPanel::scan_material(const std::string& key, const std::string&
                       wizard_->applicant_name(), "");
     if (dialog.ShowModal() != wxID_OK)
         return;
-    auto attachments = dialog.attachments();
-    int pages = 0;
-    for (const auto& a : attachments)
-        pages += static_cast<int>(a.pages.size());
-    pending_scans_[key] = std::move(attachments);
-    wizard_->set_material(key, {ow::forms::MaterialStatus::Received, pages, ""});
+    wizard_->set_scans(key, dialog.attachments()); // stored with the case, in one commit
     build_materials_page();
-}
-
-void IntakeWizardPanel::attach_pending_scans(const std::string& case_number) {
-    ow::core::ScanService service(session_);
-    for (auto& [key, attachments] : pending_scans_)
-        for (auto& a : attachments) {
-            a.case_number = case_number;
-            try {
-                service.attach(a);
-            } catch (const ow::core::CoreError& e) {
-                wxMessageBox(tr(e), _("Scan materials"), wxOK | wxICON_WARNING, this);
-            }
-        }
-    pending_scans_.clear();
 }
 
 void IntakeWizardPanel::show_outcome() {

@@ -56,7 +56,6 @@ private:
     void build_review_page();
     void print_document();
     void scan_material(const std::string& key, const std::string& name);
-    void attach_pending_scans(const std::string& case_number);
     void refuse();
     void show_outcome();
     void offer_draft();
@@ -102,7 +101,6 @@ private:
     // Materials page
     wxScrolledWindow* materials_ = nullptr;
     // Pages scanned in the materials step, attached once the case exists (by material key).
-    std::map<std::string, std::vector<ow::core::ScanAttachment>> pending_scans_;
     // Review / done pages
     wxStaticText* review_ = nullptr;
     wxCheckBox* complete_here_ = nullptr;

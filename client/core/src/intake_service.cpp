@@ -3,6 +3,7 @@
 #include "ow/core/database.h"
 #include "ow/core/error.h"
 #include "ow/core/reference_data.h"
+#include "ow/core/scan_service.h"
 #include "ow/core/util.h"
 #include "ow/core/workstation.h"
 #include "ow/forms/identifiers.h"
@@ -264,7 +265,7 @@ IntakeOutcome IntakeService::submit(const IntakeRequest& request) {
         item.promised_date = notice                         ? std::string()
                              : request.complete_on_the_spot ? draft.promised_date
                                                             : item.promised_date;
-    return store(draft, doc, std::move(outcome));
+    return store(draft, doc, std::move(outcome), request.scans);
 }
 
 IntakeOutcome IntakeService::refuse(const IntakeRequest& request, const RefusalGrounds& grounds) {
@@ -312,11 +313,12 @@ IntakeOutcome IntakeService::refuse(const IntakeRequest& request, const RefusalG
     doc.refusal_basis = trim_whitespace(grounds.basis);
     doc.competent_organ = trim_whitespace(grounds.competent_organ);
     forms::fill_document(doc, catalog_, form, assessment, deadlines);
-    return store(draft, doc, std::move(outcome));
+    return store(draft, doc, std::move(outcome), {}); // a refused case keeps no scans
 }
 
 IntakeOutcome IntakeService::store(CaseDraft& draft, forms::CaseDocument& doc,
-                                   IntakeOutcome outcome) {
+                                   IntakeOutcome outcome,
+                                   const std::vector<ScanAttachment>& scans) {
     BlobStore blobs(session_);
     outcome.stored = CaseService(session_).create(draft, [&](const CaseSummary& stored) {
         // Inside the case's transaction: the document is part of the intake, or nothing is.
@@ -335,6 +337,11 @@ IntakeOutcome IntakeService::store(CaseDraft& draft, forms::CaseDocument& doc,
             .bind(4, outcome.document.id)
             .bind(5, now_utc_iso())
             .run();
+        // The pages scanned at the counter belong to the same commit: a case never claims pages
+        // it does not have.
+        ScanService scanner(session_);
+        for (const auto& scan : scans)
+            scanner.attach_within(scan, stored);
     });
     return outcome;
 }

@@ -142,6 +142,17 @@ void IntakeWizardPresenter::set_material(const std::string& key, MaterialDecisio
     materials_[key] = std::move(decision);
 }
 
+void IntakeWizardPresenter::set_scans(const std::string& key,
+                                      std::vector<ScanAttachment> attachments) {
+    int pages = 0;
+    for (auto& a : attachments) {
+        a.material_key = key;
+        pages += static_cast<int>(a.pages.size());
+    }
+    scans_[key] = std::move(attachments);
+    materials_[key] = {forms::MaterialStatus::Received, pages, ""};
+}
+
 void IntakeWizardPresenter::mark_all_received() {
     for (const auto& row : materials()) {
         if (!row.e_license.empty())
@@ -255,6 +266,8 @@ IntakeRequest IntakeWizardPresenter::request() const {
     request.values = values_;
     request.materials = materials_;
     request.complete_on_the_spot = complete_on_the_spot_ && can_complete_on_the_spot();
+    for (const auto& [key, attachments] : scans_)
+        request.scans.insert(request.scans.end(), attachments.begin(), attachments.end());
     return request;
 }
 
@@ -375,6 +388,7 @@ bool IntakeWizardPresenter::resume_draft() {
     values_ = nlohmann::json::object();
     prefill_sources_.clear();
     materials_.clear();
+    scans_.clear();
     if (step_ >= Step::Form) {
         if (items_.empty()) {
             step_ = Step::Items;

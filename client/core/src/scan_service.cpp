@@ -141,8 +141,10 @@ PreReview ScanService::review(const std::string& case_number, const std::string&
     return pre_review(ocr_text, c->applicant_kind, c->applicant_id, c->applicant_name);
 }
 
-StoredScan ScanService::attach(const ScanAttachment& attachment) {
-    session_.require(Permission::Intake);
+namespace {
+
+void check_attachment(Session& session, const ScanAttachment& attachment) {
+    session.require(Permission::Intake);
     if (attachment.pages.empty())
         throw CoreError(ErrorCode::InvalidArgument, N_("There are no scanned pages to attach."));
     if (attachment.review && attachment.review->needs_acknowledgement() &&
@@ -151,35 +153,62 @@ StoredScan ScanService::attach(const ScanAttachment& attachment) {
             ErrorCode::Conflict,
             N_("The OCR pre-review found a mismatch with the form. Check the material and "
                "acknowledge the warning before attaching the scan."));
-    auto c = CaseService(session_).find(attachment.case_number);
-    if (!c)
-        throw CoreError(ErrorCode::NotFound, N_("There is no case {case}."),
-                        {{"case", attachment.case_number}});
-    auto& db = session_.db();
-    {
-        auto st = db.prepare("SELECT name FROM materials WHERE case_id = ? AND material_key = ?");
-        st.bind(1, c->id).bind(2, attachment.material_key);
-        if (!st.step())
-            throw CoreError(
-                ErrorCode::NotFound, N_("The case {case} has no material {material}."),
-                {{"case", attachment.case_number}, {"material", attachment.material_key}});
-    }
-    // Assemble outside the transaction (it takes a while); all of it stays in memory.
+}
+
+std::vector<unsigned char> scan_pdf(const ScanAttachment& attachment,
+                                    const std::string& case_number) {
     devices::PdfOptions pdf_options = attachment.pdf;
     if (pdf_options.title.empty())
-        pdf_options.title = attachment.case_number + " " + attachment.material_key;
-    std::vector<unsigned char> pdf;
+        pdf_options.title = case_number + " " + attachment.material_key;
     try {
-        pdf = devices::write_pdf(attachment.pages, pdf_options);
+        return devices::write_pdf(attachment.pages, pdf_options);
     } catch (const devices::PipelineError& e) {
         throw CoreError(ErrorCode::InvalidArgument,
                         N_("The scanned pages could not be made into a PDF: {detail}"),
                         {{"detail", e.what()}});
     }
+}
 
+} // namespace
+
+StoredScan ScanService::attach(const ScanAttachment& attachment) {
+    check_attachment(session_, attachment);
+    auto c = CaseService(session_).find(attachment.case_number);
+    if (!c)
+        throw CoreError(ErrorCode::NotFound, N_("There is no case {case}."),
+                        {{"case", attachment.case_number}});
+    // Assemble outside the transaction (it takes a while); all of it stays in memory.
+    const auto pdf = scan_pdf(attachment, c->case_number);
+    Transaction tx(session_.db());
+    auto stored = store(attachment, *c, pdf);
+    tx.commit();
+    log::info("scan attached: case={} material={} pages={}", c->case_number,
+              attachment.material_key, stored.pages);
+    return stored;
+}
+
+StoredScan ScanService::attach_within(const ScanAttachment& attachment,
+                                      const CaseSummary& stored_case) {
+    check_attachment(session_, attachment);
+    auto stored = store(attachment, stored_case, scan_pdf(attachment, stored_case.case_number));
+    log::info("scan attached with the intake: case={} material={} pages={}",
+              stored_case.case_number, attachment.material_key, stored.pages);
+    return stored;
+}
+
+StoredScan ScanService::store(const ScanAttachment& attachment, const CaseSummary& case_summary,
+                              const std::vector<unsigned char>& pdf) {
+    const CaseSummary* c = &case_summary;
+    auto& db = session_.db();
+    {
+        auto st = db.prepare("SELECT name FROM materials WHERE case_id = ? AND material_key = ?");
+        st.bind(1, c->id).bind(2, attachment.material_key);
+        if (!st.step())
+            throw CoreError(ErrorCode::NotFound, N_("The case {case} has no material {material}."),
+                            {{"case", c->case_number}, {"material", attachment.material_key}});
+    }
     StoredScan stored;
     BlobStore blobs(session_);
-    Transaction tx(db);
     stored.pdf = blobs.put(pdf, "application/pdf");
     db.prepare("DELETE FROM scan_pages WHERE case_id = ? AND material_key = ?")
         .bind(1, c->id)
@@ -248,9 +277,6 @@ StoredScan ScanService::attach(const ScanAttachment& attachment) {
         session_.audit().append(session_.user().name, "material.prereview.acknowledged",
                                 c->case_number,
                                 nlohmann::json({{"material", attachment.material_key}}).dump());
-    tx.commit();
-    log::info("scan attached: case={} material={} pages={}", c->case_number,
-              attachment.material_key, number);
     return stored;
 }
 

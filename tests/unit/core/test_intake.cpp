@@ -4,6 +4,8 @@
 #include "ow/core/intake_service.h"
 #include "ow/core/reference_data.h"
 #include "ow/core/util.h"
+#include "ow/devices/page_pipeline.h"
+#include "ow/devices/scanner.h"
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
@@ -34,6 +36,51 @@ BOOST_AUTO_TEST_CASE(complete_bundle_is_accepted_with_receipt_in_one_transaction
     auto st = c->db().prepare("SELECT catalog_version FROM cases");
     st.step();
     BOOST_TEST(st.text(0) == catalog().version());
+}
+
+// One scanned page as the scan panel hands it over: a light page with a dark block, encoded.
+ow::devices::ScannedPage scanned_page() {
+    ow::devices::RawPage raw;
+    raw.width = 240;
+    raw.height = 320;
+    raw.resolution_dpi = 100;
+    raw.bytes_per_line = 240;
+    raw.data.assign(240 * 320, 0xF0);
+    for (int y = 60; y < 120; ++y)
+        for (int x = 40; x < 200; ++x)
+            raw.data[static_cast<std::size_t>(y * 240 + x)] = 0x10;
+    const auto image = ow::devices::PageImage::from_raw(raw);
+    ow::devices::ScannedPage page;
+    page.encoded = ow::devices::encode(image);
+    page.thumbnail = ow::devices::thumbnail_jpeg(image);
+    return page;
+}
+
+BOOST_AUTO_TEST_CASE(pages_scanned_at_the_counter_are_stored_with_the_case_or_not_at_all) {
+    auto c = clerk();
+    IntakeService service(*c, catalog(), ow::forms::WorkingCalendar::builtin());
+    auto request = restaurant("restaurant-complete.json");
+    ScanAttachment scan;
+    scan.material_key = "mat.id_card";
+    scan.pages = {scanned_page(), scanned_page()};
+    request.scans = {scan};
+    auto outcome = service.submit(request);
+    BOOST_TEST(count(*c, "SELECT count(*) FROM scan_pages") == 2);
+    BOOST_TEST(count(*c, "SELECT count(*) FROM materials WHERE material_key = 'mat.id_card' AND "
+                         "status = 'scanned' AND pages = 2 AND blob_id IS NOT NULL") == 1);
+    BOOST_TEST(count(*c, "SELECT count(*) FROM documents WHERE kind = 'scan'") == 1);
+    // A scan that cannot be stored (a material the case does not have): no case either.
+    const auto cases_before = count(*c, "SELECT count(*) FROM cases");
+    scan.material_key = "mat.no_such_material";
+    request.scans = {scan};
+    try {
+        service.submit(request);
+        BOOST_ERROR("an intake whose scan could not be stored was taken in");
+    } catch (const CoreError& e) {
+        BOOST_TEST((e.code() == ErrorCode::NotFound));
+    }
+    BOOST_TEST(count(*c, "SELECT count(*) FROM cases") == cases_before);
+    BOOST_TEST(count(*c, "SELECT count(*) FROM scan_pages") == 2);
 }
 
 BOOST_AUTO_TEST_CASE(missing_materials_give_the_one_time_notice) {

@@ -7,6 +7,7 @@
 
 #include "ow/core/blob_store.h"
 #include "ow/core/case_service.h"
+#include "ow/core/scan_service.h"
 #include "ow/forms/calendar.h"
 #include "ow/forms/catalog.h"
 #include "ow/forms/documents.h"
@@ -44,6 +45,9 @@ struct IntakeRequest {
     // 即办件: the case is concluded at the counter (state "completed"). Only when every item is a
     // 即办件 and every needed material is there.
     bool complete_on_the_spot = false;
+    // Pages scanned at the counter, stored with the case in its transaction (each attachment's
+    // case_number is ignored: the case does not exist before).
+    std::vector<ScanAttachment> scans;
 };
 
 // Why the counter does not accept an application (不予受理, 行政许可法 Art. 32).
@@ -113,7 +117,8 @@ private:
     std::vector<forms::FieldIssue> applicant_problems(const IntakeRequest& request) const;
     forms::CaseDocument document_for(forms::DocumentKind kind, const IntakeRequest& request,
                                      const nlohmann::json& values) const;
-    IntakeOutcome store(CaseDraft& draft, forms::CaseDocument& doc, IntakeOutcome outcome);
+    IntakeOutcome store(CaseDraft& draft, forms::CaseDocument& doc, IntakeOutcome outcome,
+                        const std::vector<ScanAttachment>& scans);
 
     Session& session_;
     const forms::Catalog& catalog_;

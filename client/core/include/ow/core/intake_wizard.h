@@ -5,6 +5,7 @@
 
 #include "ow/core/intake_service.h"
 #include "ow/core/presenters.h"
+#include "ow/core/scan_service.h"
 
 #include <functional>
 #include <map>
@@ -64,6 +65,11 @@ public:
     };
     std::vector<MaterialRow> materials() const;
     void set_material(const std::string& key, MaterialDecision decision);
+    // Pages scanned for a material at the counter: stored with the case, in its transaction, when
+    // it is submitted (or refused). Replaces earlier scans of that material, whose decision becomes
+    // "received" with their page count.
+    void set_scans(const std::string& key, std::vector<ScanAttachment> attachments);
+    bool has_scans(const std::string& key) const { return scans_.count(key) != 0; }
     void mark_all_received();
     // An e-license of the applicant (e.g. one just restored in the Licenses area) stands in for
     // the paper copy (免提交): every material of the form that accepts its type is set to it.
@@ -115,6 +121,7 @@ private:
     std::map<std::string, std::string> prefill_sources_;
     std::map<std::string, std::vector<forms::FieldIssue>> field_issues_;
     std::map<std::string, MaterialDecision> materials_;
+    std::map<std::string, std::vector<ScanAttachment>> scans_; // in memory only, like the pages
     std::map<std::string, std::string> e_licenses_;
     std::optional<IntakeOutcome> outcome_;
     bool complete_on_the_spot_ = false;

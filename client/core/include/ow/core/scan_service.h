@@ -6,6 +6,7 @@
 #pragma once
 
 #include "ow/core/blob_store.h"
+#include "ow/core/case_service.h"
 #include "ow/devices/scan_document.h"
 
 #include <optional>
@@ -75,6 +76,9 @@ public:
     // Clerk only. Throws CoreError: NotFound (case or material), InvalidArgument (no pages),
     // Conflict (a pre-review mismatch not acknowledged). All or nothing.
     StoredScan attach(const ScanAttachment& attachment);
+    // The same, inside the caller's transaction: intake stores a case and the pages scanned for it
+    // in one commit (attachment.case_number is ignored; the case is `stored_case`).
+    StoredScan attach_within(const ScanAttachment& attachment, const CaseSummary& stored_case);
 
     // The stored pages of a case's material, in order (thumbnails for the GUI).
     std::vector<ScannedMaterial> pages(const std::string& case_number,
@@ -82,6 +86,8 @@ public:
     std::vector<unsigned char> blob(const std::string& blob_id);
 
 private:
+    StoredScan store(const ScanAttachment& attachment, const CaseSummary& stored_case,
+                     const std::vector<unsigned char>& pdf);
     Session& session_;
 };
 
