@@ -6,6 +6,7 @@
 #include "ow/core/user_service.h"
 #include "ow/core/workstation.h"
 #include "translate.h"
+#include "widgets.h"
 
 #include <optional>
 #include <wx/button.h>
@@ -22,18 +23,6 @@ namespace {
 using ow::core::Role;
 
 constexpr Role kRoles[] = {Role::Clerk, Role::Officer, Role::Admin};
-
-wxListCtrl* make_list(wxWindow* parent, const char* name, std::initializer_list<wxString> columns,
-                      std::initializer_list<int> widths) {
-    auto* list = new wxListCtrl(parent, wxID_ANY, wxDefaultPosition, wxSize(-1, 220),
-                                wxLC_REPORT | wxLC_SINGLE_SEL);
-    list->SetName(name);
-    auto width = widths.begin();
-    int i = 0;
-    for (const auto& c : columns)
-        list->InsertColumn(i++, c, wxLIST_FORMAT_LEFT, width != widths.end() ? *width++ : 150);
-    return list;
-}
 
 wxTextCtrl* field(wxWindow* parent, wxFlexGridSizer* grid, const wxString& label, const char* name,
                   bool password) {
@@ -72,8 +61,9 @@ UsersDialog::UsersDialog(wxWindow* parent, ow::core::Session& session)
       session_(session) {
     SetName("users_dialog");
     auto* top = new wxBoxSizer(wxVERTICAL);
-    list_ = make_list(this, "users_list", {_("User name"), _("Full name"), _("Role"), _("State")},
-                      {140, 160, 120, 220});
+    list_ = report_list(this, "users_list", {_("User name"), _("Full name"), _("Role"), _("State")},
+                        {140, 160, 120, 220});
+    list_->SetMinSize(wxSize(-1, 220));
     top->Add(list_, 1, wxEXPAND | wxALL, 12);
 
     top->Add(new wxStaticText(this, wxID_ANY, _("The selected user")), 0, wxLEFT | wxRIGHT, 12);
@@ -118,15 +108,7 @@ UsersDialog::UsersDialog(wxWindow* parent, ow::core::Session& session)
     disable_button->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { set_active(false); });
     enable_button->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { set_active(true); });
     add_button->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { add_user(); });
-    Bind(
-        wxEVT_BUTTON,
-        [this](wxCommandEvent&) {
-            if (IsModal())
-                EndModal(wxID_CLOSE);
-            else
-                Destroy();
-        },
-        wxID_CLOSE);
+    close_with_close_button(this);
     refresh();
 }
 
@@ -261,23 +243,15 @@ AuditDialog::AuditDialog(wxWindow* parent, ow::core::Session& session)
     result_->SetName("audit_result");
     row->Add(result_, 1, wxALIGN_CENTER_VERTICAL);
     top->Add(row, 0, wxEXPAND | wxALL, 12);
-    events_ = make_list(this, "audit_events",
-                        {_("No."), _("Time (UTC)"), _("User"), _("Action"), _("Concerns")},
-                        {60, 190, 110, 170, 280});
+    events_ = report_list(this, "audit_events",
+                          {_("No."), _("Time (UTC)"), _("User"), _("Action"), _("Concerns")},
+                          {60, 190, 110, 170, 280});
     top->Add(events_, 1, wxEXPAND | wxLEFT | wxRIGHT, 12);
     top->Add(CreateStdDialogButtonSizer(wxCLOSE), 0, wxEXPAND | wxALL, 12);
     SetSizer(top);
     SetEscapeId(wxID_CLOSE);
     check->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { check_chain(); });
-    Bind(
-        wxEVT_BUTTON,
-        [this](wxCommandEvent&) {
-            if (IsModal())
-                EndModal(wxID_CLOSE);
-            else
-                Destroy();
-        },
-        wxID_CLOSE);
+    close_with_close_button(this);
     refresh();
 }
 

@@ -15,6 +15,7 @@
 #include "scan_panel.h"
 #include "seal_dialogs.h"
 #include "translate.h"
+#include "widgets.h"
 
 #include <atomic>
 #include <optional>
@@ -41,17 +42,6 @@ wxStaticText* heading(wxWindow* parent, const wxString& text) {
     font.MakeBold();
     label->SetFont(font);
     return label;
-}
-
-wxListCtrl* report_list(wxWindow* parent, const char* name,
-                        std::initializer_list<wxString> columns) {
-    auto* list = new wxListCtrl(parent, wxID_ANY, wxDefaultPosition, wxDefaultSize,
-                                wxLC_REPORT | wxLC_SINGLE_SEL);
-    list->SetName(name);
-    int i = 0;
-    for (const auto& c : columns)
-        list->InsertColumn(i++, c, wxLIST_FORMAT_LEFT, 170);
-    return list;
 }
 
 wxString state_label(const std::string& state) {
@@ -465,29 +455,14 @@ public:
         auto* change = new wxButton(this, wxID_ANY, _("Change &password"));
         top->Add(change, 0, wxBOTTOM, 16);
 
-        const auto role = session_.user().role;
-        if (ow::core::role_allows(role, ow::core::Permission::ManageUsers) ||
-            ow::core::role_allows(role, ow::core::Permission::VerifyAudit)) {
+        if (session_.may(ow::core::Permission::ManageUsers) ||
+            session_.may(ow::core::Permission::VerifyAudit)) {
             top->Add(new wxStaticText(this, wxID_ANY, _("Administration")), 0, wxBOTTOM, 4);
             auto* admin_row = new wxBoxSizer(wxHORIZONTAL);
-            if (ow::core::role_allows(role, ow::core::Permission::ManageUsers)) {
-                auto* users = new wxButton(this, wxID_ANY, _("&Users…"));
-                users->SetName("settings_users");
-                users->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-                    UsersDialog dialog(this, session_);
-                    dialog.ShowModal();
-                });
-                admin_row->Add(users, 0, wxRIGHT, 8);
-            }
-            if (ow::core::role_allows(role, ow::core::Permission::VerifyAudit)) {
-                auto* audit = new wxButton(this, wxID_ANY, _("&Audit log…"));
-                audit->SetName("settings_audit");
-                audit->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-                    AuditDialog dialog(this, session_);
-                    dialog.ShowModal();
-                });
-                admin_row->Add(audit);
-            }
+            if (session_.may(ow::core::Permission::ManageUsers))
+                add_dialog_button<UsersDialog>(admin_row, _("&Users…"), "settings_users");
+            if (session_.may(ow::core::Permission::VerifyAudit))
+                add_dialog_button<AuditDialog>(admin_row, _("&Audit log…"), "settings_audit");
             top->Add(admin_row, 0, wxBOTTOM, 16);
         }
 
@@ -528,6 +503,18 @@ public:
     }
 
 private:
+    // A button that opens the dialog `Dialog(this, session)` modally.
+    template <typename Dialog>
+    void add_dialog_button(wxSizer* row, const wxString& label, const char* name) {
+        auto* button = new wxButton(this, wxID_ANY, label);
+        button->SetName(name);
+        button->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+            Dialog dialog(this, session_);
+            dialog.ShowModal();
+        });
+        row->Add(button, 0, wxRIGHT, 8);
+    }
+
     wxTextCtrl* add_password(wxFlexGridSizer* grid, const wxString& label, const char* name) {
         grid->Add(new wxStaticText(this, wxID_ANY, label), 0, wxALIGN_CENTER_VERTICAL);
         auto* text =

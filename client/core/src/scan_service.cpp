@@ -196,22 +196,21 @@ StoredScan ScanService::attach_within(const ScanAttachment& attachment,
     return stored;
 }
 
-StoredScan ScanService::store(const ScanAttachment& attachment, const CaseSummary& case_summary,
+StoredScan ScanService::store(const ScanAttachment& attachment, const CaseSummary& c,
                               const std::vector<unsigned char>& pdf) {
-    const CaseSummary* c = &case_summary;
     auto& db = session_.db();
     {
         auto st = db.prepare("SELECT name FROM materials WHERE case_id = ? AND material_key = ?");
-        st.bind(1, c->id).bind(2, attachment.material_key);
+        st.bind(1, c.id).bind(2, attachment.material_key);
         if (!st.step())
             throw CoreError(ErrorCode::NotFound, N_("The case {case} has no material {material}."),
-                            {{"case", c->case_number}, {"material", attachment.material_key}});
+                            {{"case", c.case_number}, {"material", attachment.material_key}});
     }
     StoredScan stored;
     BlobStore blobs(session_);
     stored.pdf = blobs.put(pdf, "application/pdf");
     db.prepare("DELETE FROM scan_pages WHERE case_id = ? AND material_key = ?")
-        .bind(1, c->id)
+        .bind(1, c.id)
         .bind(2, attachment.material_key)
         .run();
     int number = 0;
@@ -224,7 +223,7 @@ StoredScan ScanService::store(const ScanAttachment& attachment, const CaseSummar
         db.prepare("INSERT INTO scan_pages(case_id, material_key, page_no, image_blob_id, "
                    "thumbnail_blob_id, width, height, resolution, rotation) VALUES (?, ?, ?, ?, ?, "
                    "?, ?, ?, ?)")
-            .bind(1, c->id)
+            .bind(1, c.id)
             .bind(2, attachment.material_key)
             .bind(3, number)
             .bind(4, stored.page_images.back().id)
@@ -241,7 +240,7 @@ StoredScan ScanService::store(const ScanAttachment& attachment, const CaseSummar
           "material_key = ?")
         .bind(1, stored.pdf.id)
         .bind(2, number)
-        .bind(3, c->id)
+        .bind(3, c.id)
         .bind(4, attachment.material_key)
         .run();
     // The PDF is the case's document of kind "scan" (sync protocol §4.1 `document`); the server
@@ -251,12 +250,12 @@ StoredScan ScanService::store(const ScanAttachment& attachment, const CaseSummar
     db.prepare(
           "INSERT INTO documents(id, case_id, kind, blob_id, created_at) VALUES (?, ?, ?, ?, ?)")
         .bind(1, document_id)
-        .bind(2, c->id)
+        .bind(2, c.id)
         .bind(3, "scan")
         .bind(4, stored.pdf.id)
         .bind(5, now)
         .run();
-    nlohmann::json payload = {{"id", document_id},        {"case_id", c->id},
+    nlohmann::json payload = {{"id", document_id},        {"case_id", c.id},
                               {"kind", "scan"},           {"material_key", attachment.material_key},
                               {"blob_id", stored.pdf.id}, {"sha256", stored.pdf.sha256},
                               {"signed", false},          {"pages", number},
@@ -272,10 +271,10 @@ StoredScan ScanService::store(const ScanAttachment& attachment, const CaseSummar
             findings.push_back({{"field", f.field}, {"result", to_string(f.kind)}});
         details["prereview"] = findings;
     }
-    session_.audit().append(session_.user().name, "material.scan", c->case_number, details.dump());
+    session_.audit().append(session_.user().name, "material.scan", c.case_number, details.dump());
     if (attachment.review && attachment.review->needs_acknowledgement())
         session_.audit().append(session_.user().name, "material.prereview.acknowledged",
-                                c->case_number,
+                                c.case_number,
                                 nlohmann::json({{"material", attachment.material_key}}).dump());
     return stored;
 }

@@ -94,6 +94,21 @@ after=$(find "$data" -type f -not -name '*.log' -exec sha256sum {} + | sort)
 [ "$before" = "$after" ] || fail "a wrong password changed files"
 echo "ok: wrong password -> exit 4: $msg"
 
+# A password an admin reset opens nothing until the user chose their own (exit 5, then 0).
+printf 'admin-pass-1\nreset-pass-9\n' | "$cli" --data-dir "$data" user reset clerk --user admin \
+  --password-stdin >/dev/null
+set +e
+msg=$(echo "reset-pass-9" | "$cli" --data-dir "$data" cases --user clerk --password-stdin 2>&1)
+rc=$?
+set -e
+[ "$rc" -eq 5 ] || fail "a reset password opened the cases: exit $rc ($msg)"
+echo "$msg" | grep -q "user passwd" || fail "unclear message: $msg"
+printf 'reset-pass-9\nreset-pass-9\nclerk-pass-1\n' | "$cli" --data-dir "$data" user passwd \
+  --user clerk --password-stdin >/dev/null
+echo "clerk-pass-1" | "$cli" --data-dir "$data" cases --user clerk --password-stdin >/dev/null ||
+  fail "the clerk's own password does not open the cases"
+echo "ok: a reset password must be replaced first (exit 5, then the user's own works)"
+
 # A running onewindow-cli leaves no core dump behind (one would hold the data key and decrypted
 # records): while it waits for the password, its core file limit is 0.
 mkfifo "$out/password"
